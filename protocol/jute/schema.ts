@@ -1,0 +1,111 @@
+// Schema combinators: one definition gives a record's encoder, decoder and TypeScript type.
+// Field order in `record({...})` is the wire order, transcribed from zookeeper.jute.
+// Counterpart: the classes jute generates from zookeeper.jute (org.apache.zookeeper.proto.*).
+
+import { JuteReader } from './reader.js';
+import { JuteWriter } from './writer.js';
+import { JuteDecodeError } from './errors.js';
+
+export interface Codec<T> {
+  encode(w: JuteWriter, value: T): void;
+  decode(r: JuteReader): T;
+}
+
+export type Infer<C> = C extends Codec<infer T> ? T : never;
+
+export const int: Codec<number> = {
+  encode: (w, v) => void w.int(v),
+  decode: (r) => r.int(),
+};
+
+export const long: Codec<bigint> = {
+  encode: (w, v) => void w.long(v),
+  decode: (r) => r.long(),
+};
+
+export const bool: Codec<boolean> = {
+  encode: (w, v) => void w.bool(v),
+  decode: (r) => r.bool(),
+};
+
+/** `buffer`: bytes or null (length -1). Null and empty are distinct, as in ZooKeeper. */
+export const buffer: Codec<Buffer | null> = {
+  encode: (w, v) => void w.buffer(v),
+  decode: (r) => r.buffer(),
+};
+
+/** `ustring` that may be null on the wire (length -1). */
+export const nullableUstring: Codec<string | null> = {
+  encode: (w, v) => void w.ustring(v),
+  decode: (r) => r.ustringOrNull(),
+};
+
+/** `ustring` where null is not meaningful (paths, schemes): a null on the wire fails to decode. */
+export const ustring: Codec<string> = {
+  encode: (w, v) => void w.ustring(v),
+  decode: (r) => {
+    const s = r.ustringOrNull();
+    if (s === null) throw new JuteDecodeError('unexpected null string');
+    return s;
+  },
+};
+
+/** `vector<T>`; a null vector (count -1) decodes as empty, and is never written. */
+export function vector<T>(item: Codec<T>): Codec<T[]> {
+  return {
+    encode(w, v) {
+      w.int(v.length);
+      for (const x of v) item.encode(w, x);
+    },
+    decode(r) {
+      const n = r.count('vector');
+      const out: T[] = [];
+      for (let i = 0; i < n; i++) out.push(item.decode(r));
+      return out;
+    },
+  };
+}
+
+type Fields = Record<string, Codec<any>>;
+export type RecordOf<F extends Fields> = { [K in keyof F]: Infer<F[K]> };
+
+export interface RecordCodec<F extends Fields> extends Codec<RecordOf<F>> {
+  readonly fields: F;
+}
+
+/** A jute record: fields concatenated in declaration order, no tags, no length. */
+export function record<F extends Fields>(fields: F): RecordCodec<F> {
+  const entries = Object.entries(fields) as [keyof F & string, Codec<unknown>][];
+  return {
+    fields,
+    encode(w, v) {
+      for (const [name, codec] of entries) codec.encode(w, v[name]);
+    },
+    decode(r) {
+      const out: Record<string, unknown> = {};
+      for (const [name, codec] of entries) out[name] = codec.decode(r);
+      return out as RecordOf<F>;
+    },
+  };
+}
+
+/** A record with no fields (requests and responses that are header-only). */
+export const empty: Codec<Record<string, never>> = {
+  encode: () => undefined,
+  decode: () => ({}),
+};
+
+/** Encodes a value alone (no frame) — for txn bodies, tests and digests. */
+export function encodeToBuffer<T>(codec: Codec<T>, value: T, sizeHint = 128): Buffer {
+  const w = new JuteWriter(sizeHint);
+  codec.encode(w, value);
+  return Buffer.from(w.bytes());
+}
+
+/** Decodes a whole buffer; trailing bytes are an error unless `allowTrailing`. */
+export function decodeFromBuffer<T>(codec: Codec<T>, buf: Buffer, allowTrailing = false): T {
+  const r = new JuteReader(buf);
+  const v = codec.decode(r);
+  if (!allowTrailing && r.remaining !== 0) throw new JuteDecodeError(`${r.remaining} trailing bytes`);
+  return v;
+}

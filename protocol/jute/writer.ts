@@ -1,0 +1,95 @@
+// Writes jute primitives into a growable buffer, big-endian. `frame()` reserves the 4-byte
+// length prefix so a whole client-port frame is built with one allocation in the common case.
+// Counterpart: org.apache.jute.BinaryOutputArchive.
+
+export class JuteWriter {
+  private buf: Buffer;
+  private offset = 0;
+
+  constructor(initialSize = 256) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  /** A writer whose first 4 bytes are reserved for the frame length. */
+  static forFrame(initialSize = 256): JuteWriter {
+    const w = new JuteWriter(initialSize);
+    w.offset = 4;
+    return w;
+  }
+
+  get length(): number {
+    return this.offset;
+  }
+
+  private ensure(n: number): void {
+    if (this.offset + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.offset + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.offset);
+    this.buf = next;
+  }
+
+  int(v: number): this {
+    this.ensure(4);
+    this.buf.writeInt32BE(v | 0, this.offset);
+    this.offset += 4;
+    return this;
+  }
+
+  long(v: bigint): this {
+    this.ensure(8);
+    this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.offset);
+    this.offset += 8;
+    return this;
+  }
+
+  byte(v: number): this {
+    this.ensure(1);
+    this.buf.writeInt8(v, this.offset++);
+    return this;
+  }
+
+  bool(v: boolean): this {
+    this.ensure(1);
+    this.buf[this.offset++] = v ? 1 : 0;
+    return this;
+  }
+
+  buffer(v: Uint8Array | null): this {
+    if (v === null) return this.int(-1);
+    this.int(v.length);
+    this.ensure(v.length);
+    this.buf.set(v, this.offset);
+    this.offset += v.length;
+    return this;
+  }
+
+  ustring(v: string | null): this {
+    if (v === null) return this.int(-1);
+    const n = Buffer.byteLength(v, 'utf8');
+    this.int(n);
+    this.ensure(n);
+    this.buf.write(v, this.offset, n, 'utf8');
+    this.offset += n;
+    return this;
+  }
+
+  raw(bytes: Uint8Array): this {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.offset);
+    this.offset += bytes.length;
+    return this;
+  }
+
+  /** The bytes written so far (a view, valid until the next write). */
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.offset);
+  }
+
+  /** Fills in the reserved length prefix and returns the whole frame. */
+  frame(): Buffer {
+    this.buf.writeInt32BE(this.offset - 4, 0);
+    return this.buf.subarray(0, this.offset);
+  }
+}

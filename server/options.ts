@@ -1,0 +1,63 @@
+// The settings of one standalone server, with ZooKeeper's defaults. zoo.cfg parsing
+// (server/config) and the CLI both produce a ServerOptions; startServer consumes it.
+// Counterpart: ServerConfig / QuorumPeerConfig fields used by ZooKeeperServerMain.
+
+export interface ServerOptions {
+  /** clientPortAddress; ZooKeeper binds every interface by default. */
+  host: string;
+  /** clientPort; 0 picks a free port. */
+  port: number;
+  tickTimeMs: number;
+  /** Default 2 x tickTime. */
+  minSessionTimeoutMs: number;
+  /** Default 20 x tickTime. */
+  maxSessionTimeoutMs: number;
+  /** Connections per client IP; 0 = unlimited. */
+  maxClientCnxns: number;
+  /** 4lw.commands.whitelist: the enabled words, or '*' for all. */
+  fourLetterWords: readonly string[] | '*';
+  /** extendedTypesEnabled: TTL nodes. */
+  extendedTypesEnabled: boolean;
+  /** reconfigEnabled (only meaningful in an ensemble). */
+  reconfigEnabled: boolean;
+  /** zookeeper.DigestAuthenticationProvider.superDigest, e.g. "super:D/InIHSb7yEEbrWz8b9l71RjZJU=". */
+  superDigest: string | undefined;
+  /** jute.maxbuffer: the largest frame accepted or sent. */
+  maxBufferBytes: number;
+  /** znode.container.checkIntervalMs: how often container and TTL nodes are reaped. */
+  containerCheckIntervalMs: number;
+  /** znode.container.maxNeverUsedIntervalMs (0 = never reap never-used containers). */
+  containerMaxNeverUsedIntervalMs: number;
+  /** dataDir; unused while the server is in-memory only. */
+  dataDir: string | undefined;
+  /** The server id (myid); standalone servers use 1. */
+  serverId: number;
+}
+
+export const DEFAULT_TICK_TIME_MS = 2000;
+
+export function defaultServerOptions(overrides: Partial<ServerOptions> = {}): ServerOptions {
+  const tickTimeMs = overrides.tickTimeMs ?? DEFAULT_TICK_TIME_MS;
+  return {
+    host: '0.0.0.0',
+    port: 2181,
+    tickTimeMs,
+    minSessionTimeoutMs: 2 * tickTimeMs,
+    maxSessionTimeoutMs: 20 * tickTimeMs,
+    maxClientCnxns: 60,
+    fourLetterWords: ['srvr'],
+    extendedTypesEnabled: false,
+    reconfigEnabled: false,
+    superDigest: undefined,
+    maxBufferBytes: 0xfffff,
+    containerCheckIntervalMs: 60_000,
+    containerMaxNeverUsedIntervalMs: 0,
+    dataDir: undefined,
+    serverId: 1,
+    ...stripUndefined(overrides),
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
