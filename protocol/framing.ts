@@ -16,13 +16,13 @@ export class FrameDecoder {
   private buffered = 0;
   private expected = -1;
   private failed = false;
+  private firstWord: number | undefined;
 
   constructor(private readonly maxBuffer = DEFAULT_MAX_BUFFER) {}
 
   /** The first 4 bytes of the stream, once they have arrived (for four-letter-word detection). */
   peekFirstWord(): number | undefined {
-    if (this.buffered < 4) return undefined;
-    return this.contiguous(4).readInt32BE(0);
+    return this.firstWord;
   }
 
   /**
@@ -40,6 +40,7 @@ export class FrameDecoder {
       if (this.expected < 0) {
         if (this.buffered < 4) break;
         const len = this.take(4).readInt32BE(0);
+        this.firstWord ??= len;
         if (len < 0 || len > this.maxBuffer) {
           this.failed = true;
           this.chunks = [];

@@ -12,3 +12,4 @@ export * from './handshake.js';
 export * from './framing.js';
 export * from './paths.js';
 export * from './zxid.js';
+export * from './frames.js';

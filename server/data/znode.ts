@@ -1,0 +1,59 @@
+// One znode as the server stores it: data, ACL and the persisted Stat fields (stored cversion,
+// raw ephemeralOwner), plus its child names. `statOf` derives what clients are shown.
+// Counterpart: org.apache.zookeeper.server.DataNode + StatPersisted, DataNode.copyStat.
+
+import type { ACL, Stat } from '../../protocol/records.js';
+import { EphemeralKind, ephemeralKindOf } from './ephemeral-type.js';
+
+export interface Znode {
+  data: Buffer | null;
+  acl: readonly ACL[];
+  czxid: bigint;
+  mzxid: bigint;
+  ctime: bigint;
+  mtime: bigint;
+  version: number;
+  /** Stored cversion: the number of child creations ever made under this node. */
+  cversion: number;
+  aversion: number;
+  /** Raw owner: a session id, or the container / TTL markers (see ephemeral-type.ts). */
+  ephemeralOwner: bigint;
+  pzxid: bigint;
+  readonly children: Set<string>;
+}
+
+export function newZnode(
+  data: Buffer | null, acl: readonly ACL[], ephemeralOwner: bigint, zxid: bigint, time: bigint,
+): Znode {
+  return {
+    data, acl,
+    czxid: zxid, mzxid: zxid, ctime: time, mtime: time,
+    version: 0, cversion: 0, aversion: 0,
+    ephemeralOwner, pzxid: zxid,
+    children: new Set(),
+  };
+}
+
+/** A built-in node (/, /zookeeper, ...): all-zero stat, empty (not null) data. */
+export function builtinZnode(acl: readonly ACL[]): Znode {
+  return newZnode(Buffer.alloc(0), acl, 0n, 0n, 0n);
+}
+
+/** The Stat a client sees: reported cversion is creates + deletes; markers report owner 0. */
+export function statOf(node: Znode): Stat {
+  const numChildren = node.children.size;
+  const kind = ephemeralKindOf(node.ephemeralOwner);
+  return {
+    czxid: node.czxid,
+    mzxid: node.mzxid,
+    ctime: node.ctime,
+    mtime: node.mtime,
+    version: node.version,
+    cversion: (node.cversion * 2 - numChildren) | 0,
+    aversion: node.aversion,
+    ephemeralOwner: kind === EphemeralKind.NORMAL ? node.ephemeralOwner : 0n,
+    dataLength: node.data === null ? 0 : node.data.length,
+    numChildren,
+    pzxid: node.pzxid,
+  };
+}

@@ -1,0 +1,223 @@
+// Four-letter words on the client port, with ZooKeeper's output formats: ruok, srvr, stat, mntr,
+// conf, cons, envi, wchs, wchc, wchp, dump, isro, crst, srst, dirs, gtmk, stmk, hash.
+// Counterpart: org.apache.zookeeper.server.command.* and ServerStats.toString.
+
+import { readdirSync } from 'node:fs';
+import os from 'node:os';
+import { toHexString } from '../../protocol/zxid.js';
+import type { ClientConnection } from './client-connection.js';
+import type { ZooKeeperServer } from '../zookeeper-server.js';
+
+export const ZABKIT_VERSION = '0.1.0';
+/** Reported like ZooKeeper's, so tools that parse "x.y.z" see the protocol level we implement. */
+export const VERSION_LINE = `3.9.2-zabkit-${ZABKIT_VERSION}, built on 2026-11-21 00:00 UTC`;
+
+const WORDS = ['ruok', 'srvr', 'stat', 'mntr', 'conf', 'cons', 'envi', 'wchs', 'wchc', 'wchp', 'dump', 'isro',
+  'crst', 'srst', 'dirs', 'gtmk', 'stmk', 'hash'] as const;
+type Word = (typeof WORDS)[number];
+
+/** The int the word's 4 ASCII bytes form (as the length field would read them) → the word. */
+export const FOUR_LETTER_WORDS: ReadonlyMap<number, Word> = new Map(
+  WORDS.map((w) => [Buffer.from(w, 'ascii').readInt32BE(0), w]),
+);
+
+const hex = (v: bigint) => `0x${toHexString(v)}`;
+
+/** Java prints doubles with at least one decimal: 0.0, 1.5. */
+function javaDouble(v: number): string {
+  return Number.isInteger(v) ? v.toFixed(1) : String(v);
+}
+
+/** java.util.Date.toString in UTC: "Sat Nov 21 20:27:30 UTC 2026". */
+function javaDate(ms: number): string {
+  const d = new Date(ms);
+  const day = d.toUTCString().slice(0, 3);
+  const month = d.toUTCString().slice(8, 11);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${day} ${month} ${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
+}
+
+function connectionInfo(c: ClientConnection, full: boolean): string {
+  const s = c.stats;
+  let out = ` /${c.remoteIp}:${c.remotePort}[${c.isClosed ? 0 : 1}](queued=0,recved=${s.packetsReceived},sent=${s.packetsSent}`;
+  if (full) {
+    if (c.sessionId !== 0n) {
+      out += `,sid=${hex(c.sessionId)},lop=${s.lastOp},est=${c.establishedAt},to=${c.sessionTimeoutMs}`;
+      if (s.lastCxid >= 0) out += `,lcxid=0x${s.lastCxid.toString(16)}`;
+      out += `,lzxid=${hex(s.lastZxid)},lresp=${s.lastResponseTime},llat=${s.lastLatency}`;
+      out += `,minlat=${s.latency.minOrZero},avglat=${javaDouble(s.latency.avg)},maxlat=${s.latency.max}`;
+    }
+  }
+  return `${out})\n`;
+}
+
+function serverStatsText(server: ZooKeeperServer): string {
+  const { stats } = server;
+  return [
+    `Latency min/avg/max: ${stats.latency.minOrZero}/${javaDouble(stats.latency.avg)}/${stats.latency.max}`,
+    `Received: ${stats.packetsReceived}`,
+    `Sent: ${stats.packetsSent}`,
+    `Connections: ${server.connections.size}`,
+    `Outstanding: 0`,
+    `Zxid: ${hex(server.processor.lastProcessedZxid)}`,
+    `Mode: standalone`,
+    `Node count: ${server.processor.tree.nodeCount}`,
+    '',
+  ].join('\n');
+}
+
+function mntr(server: ZooKeeperServer): string {
+  const { stats, processor } = server;
+  const watch = processor.watches;
+  const metrics: [string, string | number][] = [
+    ['version', VERSION_LINE],
+    ['server_state', 'standalone'],
+    ['avg_latency', javaDouble(stats.latency.avg)],
+    ['max_latency', stats.latency.max],
+    ['min_latency', stats.latency.minOrZero],
+    ['packets_received', stats.packetsReceived],
+    ['packets_sent', stats.packetsSent],
+    ['num_alive_connections', server.connections.size],
+    ['outstanding_requests', 0],
+    ['znode_count', processor.tree.nodeCount],
+    ['watch_count', watch.totalWatchCount],
+    ['ephemerals_count', processor.tree.ephemeralCount],
+    ['approximate_data_size', processor.tree.approximateDataSize],
+    ['open_file_descriptor_count', openFileDescriptors()],
+    ['max_file_descriptor_count', -1],
+    ['uptime', Date.now() - server.startedAt],
+    ['global_sessions', processor.sessions.size],
+    ['local_sessions', 0],
+    ['last_proposal_size', -1],
+    ['max_proposal_size', -1],
+    ['min_proposal_size', -1],
+  ];
+  return metrics.map(([k, v]) => `zk_${k}\t${v}\n`).join('');
+}
+
+function openFileDescriptors(): number {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return -1;
+  }
+}
+
+function conf(server: ZooKeeperServer): string {
+  const o = server.options;
+  return [
+    `clientPort=${server.address.port}`,
+    `secureClientPort=-1`,
+    `dataDir=${o.dataDir ?? ''}`,
+    `dataDirSize=0`,
+    `dataLogDir=${o.dataDir ?? ''}`,
+    `dataLogSize=0`,
+    `tickTime=${o.tickTimeMs}`,
+    `maxClientCnxns=${o.maxClientCnxns}`,
+    `minSessionTimeout=${o.minSessionTimeoutMs}`,
+    `maxSessionTimeout=${o.maxSessionTimeoutMs}`,
+    `clientPortListenBacklog=-1`,
+    `serverId=0`,
+    '',
+  ].join('\n');
+}
+
+function envi(): string {
+  const mem = process.memoryUsage();
+  const mb = (n: number) => `${Math.round(n / 1024 / 1024)}MB`;
+  const lines: [string, string][] = [
+    ['zookeeper.version', VERSION_LINE],
+    ['host.name', os.hostname()],
+    ['java.version', `n/a (node ${process.version})`],
+    ['java.vendor', 'n/a'],
+    ['java.home', process.execPath],
+    ['java.class.path', ''],
+    ['java.library.path', ''],
+    ['java.io.tmpdir', os.tmpdir()],
+    ['java.compiler', '<NA>'],
+    ['os.name', os.type()],
+    ['os.arch', os.arch()],
+    ['os.version', os.release()],
+    ['user.name', os.userInfo().username],
+    ['user.home', os.homedir()],
+    ['user.dir', process.cwd()],
+    ['os.memory.free', mb(mem.heapTotal - mem.heapUsed)],
+    ['os.memory.max', mb(os.totalmem())],
+    ['os.memory.total', mb(mem.heapTotal)],
+  ];
+  return `Environment:\n${lines.map(([k, v]) => `${k}=${v}\n`).join('')}`;
+}
+
+function dump(server: ZooKeeperServer): string {
+  const { processor } = server;
+  const buckets = processor.sessions.bucketsByTime();
+  let out = 'SessionTracker dump:\n';
+  out += `Session Sets (${buckets.length})/(${processor.sessions.size}):\n`;
+  for (const [time, sessions] of buckets) {
+    out += `${sessions.length} expire at ${javaDate(time)}:\n`;
+    for (const s of sessions) out += `\t${hex(s.id)}\n`;
+  }
+  const owners = processor.tree.ephemeralOwners();
+  out += 'ephemeral nodes dump:\n';
+  out += `Sessions with Ephemerals (${owners.size}):\n`;
+  for (const [sid, paths] of owners) {
+    out += `${hex(sid)}:\n`;
+    for (const p of paths) out += `\t${p}\n`;
+  }
+  out += 'Connections dump:\n';
+  out += `Connections Sets (${server.connections.size > 0 ? 1 : 0})/(${server.connections.size}):\n`;
+  if (server.connections.size > 0) {
+    out += `${server.connections.size} expire at ${javaDate(Date.now() + server.options.tickTimeMs)}:\n`;
+    for (const c of server.connections) out += `\t${connectionInfo(c, false).trimStart()}`;
+  }
+  return out;
+}
+
+export function fourLetterWordText(word: Word, server: ZooKeeperServer, self: ClientConnection): string {
+  const { processor } = server;
+  const others = () => [...server.connections].filter((c) => c !== self && c.isEstablished);
+  switch (word) {
+    case 'ruok': return 'imok';
+    case 'isro': return 'rw';
+    case 'srvr': return `Zookeeper version: ${VERSION_LINE}\n${serverStatsText(server)}`;
+    case 'stat': {
+      const clients = others().map((c) => connectionInfo(c, false)).join('');
+      return `Zookeeper version: ${VERSION_LINE}\nClients:\n${clients}\n${serverStatsText(server)}`;
+    }
+    case 'cons': return `${others().map((c) => connectionInfo(c, true)).join('')}\n`;
+    case 'mntr': return mntr(server);
+    case 'conf': return conf(server);
+    case 'envi': return envi();
+    case 'wchs': {
+      const s = processor.watches.summary();
+      return `${s.connections} connections watching ${s.paths} paths\nTotal watches:${s.watches}\n`;
+    }
+    case 'wchc': {
+      let out = '';
+      for (const [watcher, paths] of processor.watches.dataWatchesByWatcher()) {
+        out += `${hex((watcher as ClientConnection).sessionId)}\n`;
+        for (const p of paths) out += `\t${p}\n`;
+      }
+      return `${out}\n`;
+    }
+    case 'wchp': {
+      let out = '';
+      for (const [path, watchers] of processor.watches.dataWatchesByPath()) {
+        out += `${path}\n`;
+        for (const w of watchers.keys()) out += `\t${hex((w as ClientConnection).sessionId)}\n`;
+      }
+      return `${out}\n`;
+    }
+    case 'dump': return dump(server);
+    case 'crst':
+      for (const c of server.connections) c.stats.reset();
+      return 'Connection stats reset.\n';
+    case 'srst':
+      server.stats.reset();
+      return 'Server stats reset.\n';
+    case 'dirs': return 'datadir_size: 0\nlogdir_size: 0\n';
+    case 'gtmk': return '0';
+    case 'stmk': return '0';
+    case 'hash': return '';
+  }
+}

@@ -1,0 +1,319 @@
+// The standalone request pipeline in pure form: handshake, per-request dispatch by the op table,
+// writes as txns (prepare → persist → apply), reads, sessions and their expiry, container/TTL
+// reaping. Time comes in as an argument; frames go out through ClientChannel.
+// Counterpart: ZooKeeperServer.processConnectRequest / processPacket, PrepRequestProcessor →
+// SyncRequestProcessor → FinalRequestProcessor, ContainerManager.
+
+import * as R from '../../protocol/records.js';
+import { Code, KeeperError } from '../../protocol/errors.js';
+import { encodeReplyFrame } from '../../protocol/frames.js';
+import type { ConnectRequest, ConnectResponse } from '../../protocol/handshake.js';
+import { JuteReader } from '../../protocol/jute/reader.js';
+import { JuteDecodeError } from '../../protocol/jute/errors.js';
+import { MultiResponse, type MultiOp, type MultiResult } from '../../protocol/multi.js';
+import { OpCode, opSpec, Xid, type OpSpec } from '../../protocol/ops.js';
+import { createModeInfo } from '../../protocol/types.js';
+import { authenticate } from '../data/acl.js';
+import { DataTree } from '../data/data-tree.js';
+import { ephemeralKindOf, EphemeralKind, ttlOf } from '../data/ephemeral-type.js';
+import { sessionPassword } from '../sessions/session-password.js';
+import { SessionTracker } from '../sessions/session-tracker.js';
+import { WatchManager } from '../watches/watch-manager.js';
+import { TxnApplier, type ApplyResult } from './apply.js';
+import type { ClientChannel } from './client-channel.js';
+import { PendingChanges } from './pending-changes.js';
+import { Preparer } from './prepare.js';
+import { ReadProcessor } from './reads.js';
+import type { Txn } from './txn.js';
+
+export interface ProcessorOptions {
+  readonly tickTimeMs: number;
+  readonly minSessionTimeoutMs: number;
+  readonly maxSessionTimeoutMs: number;
+  readonly extendedTypesEnabled: boolean;
+  readonly reconfigEnabled: boolean;
+  readonly superDigest: string | undefined;
+  readonly containerMaxNeverUsedIntervalMs: number;
+  readonly serverId: number;
+}
+
+/** Where committed txns go before they are applied (the txn log, once there is one). */
+export interface TxnSink {
+  persist(txn: Txn): void;
+}
+
+const INVALID_PASSWD = Buffer.alloc(16);
+const MULTI_WRITE_TYPES = new Set<number>([1, 15, 19, 21, 2, 5, 13]);
+const MULTI_READ_TYPES = new Set<number>([4, 8]);
+
+export class RequestProcessor {
+  readonly tree = new DataTree();
+  readonly watches = new WatchManager();
+  readonly sessions: SessionTracker;
+  private readonly pending: PendingChanges;
+  private readonly preparer: Preparer;
+  private readonly applier: TxnApplier;
+  private readonly reads: ReadProcessor;
+  private readonly channels = new Map<bigint, ClientChannel>();
+  lastProcessedZxid = 0n;
+  private lastZxid = 0n;
+
+  constructor(
+    private readonly options: ProcessorOptions,
+    nowMs: number,
+    private readonly sink: TxnSink = { persist: () => undefined },
+  ) {
+    this.sessions = new SessionTracker(options.tickTimeMs, options.serverId, nowMs);
+    this.pending = new PendingChanges(this.tree);
+    this.preparer = new Preparer(this.tree, this.pending, this.sessions, options);
+    this.applier = new TxnApplier(this.tree, this.watches);
+    this.reads = new ReadProcessor(this.tree, this.watches);
+  }
+
+  // ---- handshake ----
+
+  /**
+   * Answers a ConnectRequest: a response to send (then close if the session is invalid), or
+   * 'close' when ZooKeeper closes without replying (the client has seen a newer zxid).
+   */
+  connect(channel: ClientChannel, req: ConnectRequest, nowMs: number): { response: ConnectResponse; valid: boolean } | 'close' {
+    if (req.lastZxidSeen > this.lastProcessedZxid) return 'close';
+    const { minSessionTimeoutMs: min, maxSessionTimeoutMs: max } = this.options;
+    const timeOut = Math.min(Math.max(req.timeOut, min), max);
+    const readOnly = req.readOnly === undefined ? undefined : false;
+    if (req.sessionId === 0n) {
+      const id = this.sessions.nextSessionId();
+      const txn = this.preparer.prepareCreateSession(id, timeOut, this.nextZxid(), BigInt(Math.trunc(nowMs)));
+      this.commit(txn, nowMs);
+      this.bind(channel, id);
+      return { response: { protocolVersion: 0, timeOut, sessionId: id, passwd: sessionPassword(id), readOnly }, valid: true };
+    }
+    const expected = sessionPassword(req.sessionId);
+    if (!req.passwd.equals(expected) || !this.sessions.touch(req.sessionId, nowMs)) {
+      return { response: { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: INVALID_PASSWD, readOnly }, valid: false };
+    }
+    const session = this.sessions.get(req.sessionId)!;
+    session.timeoutMs = timeOut;
+    this.sessions.touch(req.sessionId, nowMs);
+    this.bind(channel, req.sessionId);
+    return { response: { protocolVersion: 0, timeOut, sessionId: req.sessionId, passwd: expected, readOnly }, valid: true };
+  }
+
+  private bind(channel: ClientChannel, sessionId: bigint): void {
+    const previous = this.channels.get(sessionId);
+    if (previous && previous !== channel) previous.close('session moved to a new connection');
+    channel.sessionId = sessionId;
+    this.channels.set(sessionId, channel);
+  }
+
+  /** A connection went away: its watches go with it; its session lives on until it expires. */
+  disconnected(channel: ClientChannel): void {
+    this.watches.removeWatcher(channel);
+    if (this.channels.get(channel.sessionId) === channel) this.channels.delete(channel.sessionId);
+  }
+
+  // ---- requests ----
+
+  /** Handles one request frame (after the handshake). Replies go out through the channel. */
+  process(channel: ClientChannel, frame: Buffer, nowMs: number): void {
+    const r = new JuteReader(frame);
+    let header: R.RequestHeader;
+    try {
+      header = R.RequestHeader.decode(r);
+    } catch {
+      channel.close('malformed request header');
+      return;
+    }
+    const { xid, type } = header;
+    const spec = opSpec(type);
+    if (!spec || type === OpCode.check || type === OpCode.createSession || type === OpCode.sasl) {
+      channel.send(encodeReplyFrame(xid, -1n, Code.UNIMPLEMENTED));
+      channel.close(`unimplemented op ${type}`);
+      return;
+    }
+    this.sessions.touch(channel.sessionId, nowMs);
+    switch (type) {
+      case OpCode.ping:
+        this.reply(channel, spec, Xid.PING, this.lastProcessedZxid, 0);
+        return;
+      case OpCode.auth:
+        this.processAuth(channel, spec, xid, r);
+        return;
+      case OpCode.closeSession: {
+        const txn = this.preparer.prepareCloseSession(channel.sessionId, xid, this.nextZxid(), BigInt(Math.trunc(nowMs)));
+        this.commit(txn, nowMs);
+        this.reply(channel, spec, xid, this.lastProcessedZxid, 0);
+        channel.close('session closed by client');
+        return;
+      }
+    }
+    let request: unknown;
+    let decodeError = false;
+    try {
+      request = spec.request.decode(r);
+      if (type === OpCode.multi || type === OpCode.multiRead) checkMultiKinds(type, request as MultiOp[]);
+    } catch (e) {
+      if (!(e instanceof JuteDecodeError) && !(e instanceof KeeperError)) throw e;
+      decodeError = true;
+    }
+    if (spec.kind === 'write') {
+      this.processWrite(channel, spec, xid, decodeError ? undefined : request, nowMs);
+    } else if (decodeError) {
+      this.reply(channel, spec, xid, this.lastProcessedZxid, Code.MARSHALLINGERROR);
+    } else {
+      this.processRead(channel, spec, xid, request);
+    }
+  }
+
+  private processAuth(channel: ClientChannel, spec: OpSpec, xid: number, r: JuteReader): void {
+    let packet: R.AuthPacket;
+    try {
+      packet = R.AuthPacket.decode(r);
+    } catch {
+      channel.close('malformed auth packet');
+      return;
+    }
+    const ids = authenticate(packet.scheme, packet.auth ?? Buffer.alloc(0), channel.remoteIp, this.options.superDigest);
+    if (!ids) {
+      this.reply(channel, spec, xid, 0n, Code.AUTHFAILED);
+      channel.close(`auth failed for scheme ${packet.scheme}`);
+      return;
+    }
+    for (const id of ids) {
+      if (!channel.authIds.some((a) => a.scheme === id.scheme && a.id === id.id)) channel.authIds.push(id);
+    }
+    this.reply(channel, spec, xid, 0n, 0);
+  }
+
+  private processWrite(channel: ClientChannel, spec: OpSpec, xid: number, request: unknown, nowMs: number): void {
+    const zxid = this.nextZxid();
+    const time = BigInt(Math.trunc(nowMs));
+    const txn: Txn = request === undefined
+      ? {
+          header: { clientId: channel.sessionId, cxid: xid, zxid, time, type: OpCode.error },
+          record: { type: OpCode.error, body: { err: Code.MARSHALLINGERROR } },
+        }
+      : this.preparer.prepare(
+          { sessionId: channel.sessionId, cxid: xid, type: spec.code, request, authIds: channel.authIds }, zxid, time,
+        );
+    const result = this.commit(txn, nowMs);
+    this.replyToWrite(channel, spec, xid, result);
+  }
+
+  private replyToWrite(channel: ClientChannel, spec: OpSpec, xid: number, result: ApplyResult): void {
+    const zxid = this.lastProcessedZxid;
+    if ('multi' in result) return this.reply(channel, spec, xid, zxid, 0, result.multi);
+    if (result.err !== 0) return this.reply(channel, spec, xid, zxid, result.err);
+    const ok = result as { path?: string; stat?: R.Stat };
+    switch (spec.code) {
+      case OpCode.create: return this.reply(channel, spec, xid, zxid, 0, { path: ok.path });
+      case OpCode.create2: case OpCode.createContainer: case OpCode.createTTL:
+        return this.reply(channel, spec, xid, zxid, 0, { path: ok.path, stat: ok.stat });
+      case OpCode.setData: case OpCode.setACL:
+        return this.reply(channel, spec, xid, zxid, 0, { stat: ok.stat });
+      default:
+        return this.reply(channel, spec, xid, zxid, 0);
+    }
+  }
+
+  private processRead(channel: ClientChannel, spec: OpSpec, xid: number, request: unknown): void {
+    const session = this.sessions.get(channel.sessionId);
+    if (!session || session.closing) {
+      this.reply(channel, spec, xid, this.lastProcessedZxid, Code.SESSIONEXPIRED);
+      return;
+    }
+    let body: unknown;
+    try {
+      body = this.reads.read(spec.code, request, channel);
+    } catch (e) {
+      if (!(e instanceof KeeperError)) throw e;
+      this.reply(channel, spec, xid, this.lastProcessedZxid, e.code);
+      return;
+    }
+    this.reply(channel, spec, xid, this.lastProcessedZxid, 0, body);
+  }
+
+  private reply(channel: ClientChannel, spec: OpSpec, xid: number, zxid: bigint, err: number, body?: unknown): void {
+    const codec = spec.code === OpCode.multi || spec.code === OpCode.multiRead ? MultiResponse : spec.response;
+    channel.send(err === 0 && body !== undefined ? encodeReplyFrame(xid, zxid, 0, codec, body) : encodeReplyFrame(xid, zxid, err));
+    channel.recordReply?.(spec.lop, xid, zxid);
+  }
+
+  // ---- commit ----
+
+  private nextZxid(): bigint {
+    return ++this.lastZxid;
+  }
+
+  private commit(txn: Txn, nowMs: number): ApplyResult {
+    this.sink.persist(txn);
+    const result = this.applier.apply(txn);
+    const { zxid, clientId, type } = txn.header;
+    if (type === OpCode.createSession && txn.record.type === OpCode.createSession) {
+      this.sessions.add(clientId, txn.record.body.timeOut, nowMs);
+    } else if (type === OpCode.closeSession) {
+      this.sessions.remove(clientId);
+      const channel = this.channels.get(clientId);
+      if (channel) {
+        this.channels.delete(clientId);
+        if (txn.header.cxid === 0) channel.close('session expired');
+      }
+    }
+    this.lastProcessedZxid = zxid;
+    this.pending.applied(zxid);
+    return result;
+  }
+
+  // ---- timers (driven by the caller) ----
+
+  /** Expires sessions whose deadline has passed: each gets a closeSession txn. */
+  expireSessions(nowMs: number): bigint[] {
+    const expired = this.sessions.expire(nowMs);
+    for (const s of expired) {
+      const txn = this.preparer.prepareCloseSession(s.id, 0, this.nextZxid(), BigInt(Math.trunc(nowMs)));
+      this.commit(txn, nowMs);
+    }
+    return expired.map((s) => s.id);
+  }
+
+  /** Deletes empty used containers and expired TTL nodes, as ZooKeeper's ContainerManager. */
+  reapContainers(nowMs: number): string[] {
+    const now = BigInt(Math.trunc(nowMs));
+    const candidates: string[] = [];
+    for (const path of this.tree.containers) {
+      const node = this.tree.get(path)!;
+      if (node.children.size > 0) continue;
+      const neverUsedLimit = BigInt(this.options.containerMaxNeverUsedIntervalMs);
+      if (node.cversion > 0 || (neverUsedLimit > 0n && now - node.mtime > neverUsedLimit)) candidates.push(path);
+    }
+    for (const path of this.tree.ttls) {
+      const node = this.tree.get(path)!;
+      if (node.children.size > 0 || ephemeralKindOf(node.ephemeralOwner) !== EphemeralKind.TTL) continue;
+      const ttl = ttlOf(node.ephemeralOwner);
+      if (ttl !== 0n && now - node.mtime > ttl) candidates.push(path);
+    }
+    const reaped: string[] = [];
+    for (const path of candidates) {
+      const result = this.commit(this.preparer.prepareDeleteContainer(path, this.nextZxid(), now), nowMs);
+      if (result.err === 0) reaped.push(path);
+    }
+    return reaped;
+  }
+
+  channelOf(sessionId: bigint): ClientChannel | undefined {
+    return this.channels.get(sessionId);
+  }
+}
+
+/** multi carries writes only, multiRead reads only; a bad create flag fails the whole request. */
+function checkMultiKinds(type: number, ops: MultiOp[]): void {
+  const allowed = type === OpCode.multi ? MULTI_WRITE_TYPES : MULTI_READ_TYPES;
+  for (const op of ops) {
+    if (!allowed.has(op.type)) throw new JuteDecodeError(`op ${op.type} not allowed in ${type === OpCode.multi ? 'multi' : 'multiRead'}`);
+    if ((op.type === 1 || op.type === 15 || op.type === 19 || op.type === 21) && !createModeInfo(op.request.flags)) {
+      throw new JuteDecodeError(`invalid create flags ${op.request.flags} in multi`);
+    }
+  }
+}
+
+export type { MultiResult };

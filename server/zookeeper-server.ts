@@ -1,0 +1,125 @@
+// A running standalone server: the TCP listener, connection limits, the timers that drive
+// session expiry and container reaping, and the four-letter words. The only impure assembly
+// around the pure request pipeline. Counterpart: ZooKeeperServerMain + NIOServerCnxnFactory.
+
+import { createServer, type Server, type Socket } from 'node:net';
+import { defaultServerOptions, type ServerOptions } from './options.js';
+import { RequestProcessor } from './requests/request-processor.js';
+import { ClientConnection, type ConnectionHost } from './net/client-connection.js';
+import { ServerStats } from './net/server-stats.js';
+import { fourLetterWordText, FOUR_LETTER_WORDS } from './net/four-letter-words.js';
+
+export interface RunningServer {
+  readonly host: string;
+  readonly port: number;
+  /** host:port for a client's connect string. */
+  readonly connectString: string;
+  readonly processor: RequestProcessor;
+  close(): Promise<void>;
+}
+
+export class ZooKeeperServer implements ConnectionHost {
+  readonly processor: RequestProcessor;
+  readonly stats = new ServerStats();
+  readonly connections = new Set<ClientConnection>();
+  readonly startedAt = Date.now();
+  private readonly perIp = new Map<string, number>();
+  private readonly server: Server;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly enabledWords: ReadonlySet<string> | '*';
+  address: { host: string; port: number } = { host: '', port: 0 };
+
+  constructor(
+    readonly options: ServerOptions,
+    private readonly logger: (message: string) => void = () => undefined,
+  ) {
+    this.processor = new RequestProcessor(options, Date.now());
+    this.enabledWords = options.fourLetterWords === '*' ? '*' : new Set(options.fourLetterWords);
+    this.server = createServer((socket) => this.accept(socket));
+  }
+
+  get maxBufferBytes(): number {
+    return this.options.maxBufferBytes;
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  log(message: string): void {
+    this.logger(message);
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (e: Error) => reject(e);
+      this.server.once('error', onError);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    const addr = this.server.address();
+    if (addr && typeof addr === 'object') this.address = { host: this.options.host, port: addr.port };
+    const sessionTick = Math.max(10, Math.floor(this.options.tickTimeMs / 2));
+    this.timers.push(setInterval(() => this.processor.expireSessions(Date.now()), sessionTick));
+    this.timers.push(setInterval(() => this.processor.reapContainers(Date.now()), this.options.containerCheckIntervalMs));
+    for (const t of this.timers) t.unref();
+  }
+
+  private accept(socket: Socket): void {
+    const ip = socket.remoteAddress ?? '';
+    const count = this.perIp.get(ip) ?? 0;
+    if (this.options.maxClientCnxns > 0 && count >= this.options.maxClientCnxns) {
+      this.log(`too many connections from ${ip} - max is ${this.options.maxClientCnxns}`);
+      socket.destroy();
+      return;
+    }
+    this.perIp.set(ip, count + 1);
+    const connection = new ClientConnection(socket, this);
+    this.connections.add(connection);
+    socket.once('close', () => {
+      const n = (this.perIp.get(ip) ?? 1) - 1;
+      if (n <= 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, n);
+    });
+  }
+
+  connectionClosed(connection: ClientConnection): void {
+    this.connections.delete(connection);
+  }
+
+  fourLetterWord(word: number, connection: ClientConnection): string | undefined {
+    const name = FOUR_LETTER_WORDS.get(word);
+    if (name === undefined) return undefined;
+    const enabled = this.enabledWords === '*' || this.enabledWords.has(name);
+    if (!enabled) return `${name} is not executed because it is not in the whitelist.\n`;
+    return fourLetterWordText(name, this, connection);
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const c of [...this.connections]) c.close('server shutting down');
+    await closed;
+  }
+}
+
+/** Starts a standalone, in-memory server. Rejects with the listen error (EADDRINUSE, ...). */
+export async function startServer(
+  overrides: Partial<ServerOptions> = {},
+  logger?: (message: string) => void,
+): Promise<RunningServer> {
+  const options = defaultServerOptions(overrides);
+  const server = new ZooKeeperServer(options, logger);
+  await server.listen();
+  const { host, port } = server.address;
+  const connectHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return {
+    host,
+    port,
+    connectString: `${connectHost}:${port}`,
+    processor: server.processor,
+    close: () => server.close(),
+  };
+}
