@@ -253,11 +253,7 @@ export class RequestProcessor {
       this.sessions.add(clientId, txn.record.body.timeOut, nowMs);
     } else if (type === OpCode.closeSession) {
       this.sessions.remove(clientId);
-      const channel = this.channels.get(clientId);
-      if (channel) {
-        this.channels.delete(clientId);
-        if (txn.header.cxid === 0) channel.close('session expired');
-      }
+      this.channels.delete(clientId);
     }
     this.lastProcessedZxid = zxid;
     this.pending.applied(zxid);
@@ -270,8 +266,10 @@ export class RequestProcessor {
   expireSessions(nowMs: number): bigint[] {
     const expired = this.sessions.expire(nowMs);
     for (const s of expired) {
+      const channel = this.channels.get(s.id);
       const txn = this.preparer.prepareCloseSession(s.id, 0, this.nextZxid(), BigInt(Math.trunc(nowMs)));
       this.commit(txn, nowMs);
+      channel?.close('session expired');
     }
     return expired.map((s) => s.id);
   }
