@@ -103,36 +103,67 @@ function define(code: Code, name: string): KeeperErrorClass {
 }
 
 export const SystemError = define(Code.SYSTEMERROR, 'SystemError');
+export type SystemError = KeeperError;
 export const RuntimeInconsistencyError = define(Code.RUNTIMEINCONSISTENCY, 'RuntimeInconsistencyError');
+export type RuntimeInconsistencyError = KeeperError;
 export const DataInconsistencyError = define(Code.DATAINCONSISTENCY, 'DataInconsistencyError');
+export type DataInconsistencyError = KeeperError;
 export const ConnectionLossError = define(Code.CONNECTIONLOSS, 'ConnectionLossError');
+export type ConnectionLossError = KeeperError;
 export const MarshallingError = define(Code.MARSHALLINGERROR, 'MarshallingError');
+export type MarshallingError = KeeperError;
 export const UnimplementedError = define(Code.UNIMPLEMENTED, 'UnimplementedError');
+export type UnimplementedError = KeeperError;
 export const OperationTimeoutError = define(Code.OPERATIONTIMEOUT, 'OperationTimeoutError');
+export type OperationTimeoutError = KeeperError;
 export const BadArgumentsError = define(Code.BADARGUMENTS, 'BadArgumentsError');
+export type BadArgumentsError = KeeperError;
 export const UnknownSessionError = define(Code.UNKNOWNSESSION, 'UnknownSessionError');
+export type UnknownSessionError = KeeperError;
 export const NewConfigNoQuorumError = define(Code.NEWCONFIGNOQUORUM, 'NewConfigNoQuorumError');
+export type NewConfigNoQuorumError = KeeperError;
 export const ReconfigInProgressError = define(Code.RECONFIGINPROGRESS, 'ReconfigInProgressError');
+export type ReconfigInProgressError = KeeperError;
 export const APIError = define(Code.APIERROR, 'APIError');
+export type APIError = KeeperError;
 export const NoNodeError = define(Code.NONODE, 'NoNodeError');
+export type NoNodeError = KeeperError;
 export const NoAuthError = define(Code.NOAUTH, 'NoAuthError');
+export type NoAuthError = KeeperError;
 export const BadVersionError = define(Code.BADVERSION, 'BadVersionError');
+export type BadVersionError = KeeperError;
 export const NoChildrenForEphemeralsError = define(Code.NOCHILDRENFOREPHEMERALS, 'NoChildrenForEphemeralsError');
+export type NoChildrenForEphemeralsError = KeeperError;
 export const NodeExistsError = define(Code.NODEEXISTS, 'NodeExistsError');
+export type NodeExistsError = KeeperError;
 export const NotEmptyError = define(Code.NOTEMPTY, 'NotEmptyError');
+export type NotEmptyError = KeeperError;
 export const SessionExpiredError = define(Code.SESSIONEXPIRED, 'SessionExpiredError');
+export type SessionExpiredError = KeeperError;
 export const InvalidCallbackError = define(Code.INVALIDCALLBACK, 'InvalidCallbackError');
+export type InvalidCallbackError = KeeperError;
 export const InvalidACLError = define(Code.INVALIDACL, 'InvalidACLError');
+export type InvalidACLError = KeeperError;
 export const AuthFailedError = define(Code.AUTHFAILED, 'AuthFailedError');
+export type AuthFailedError = KeeperError;
 export const SessionMovedError = define(Code.SESSIONMOVED, 'SessionMovedError');
+export type SessionMovedError = KeeperError;
 export const NotReadOnlyError = define(Code.NOTREADONLY, 'NotReadOnlyError');
+export type NotReadOnlyError = KeeperError;
 export const EphemeralOnLocalSessionError = define(Code.EPHEMERALONLOCALSESSION, 'EphemeralOnLocalSessionError');
+export type EphemeralOnLocalSessionError = KeeperError;
 export const NoWatcherError = define(Code.NOWATCHER, 'NoWatcherError');
+export type NoWatcherError = KeeperError;
 export const RequestTimeoutError = define(Code.REQUESTTIMEOUT, 'RequestTimeoutError');
+export type RequestTimeoutError = KeeperError;
 export const ReconfigDisabledError = define(Code.RECONFIGDISABLED, 'ReconfigDisabledError');
+export type ReconfigDisabledError = KeeperError;
 export const SessionClosedRequireSaslAuthError = define(Code.SESSIONCLOSEDREQUIRESASLAUTH, 'SessionClosedRequireSaslAuthError');
+export type SessionClosedRequireSaslAuthError = KeeperError;
 export const QuotaExceededError = define(Code.QUOTAEXCEEDED, 'QuotaExceededError');
+export type QuotaExceededError = KeeperError;
 export const ThrottledError = define(Code.THROTTLEDOP, 'ThrottledError');
+export type ThrottledError = KeeperError;
 
 /** KeeperException.create: the typed error for a non-zero code. An unknown code is itself an error. */
 export function errorFromCode(code: number, path?: string): KeeperError {
