@@ -179,8 +179,11 @@ export class RequestProcessor {
       channel.close(`auth failed for scheme ${packet.scheme}`);
       return;
     }
+    // ZooKeeper lists ids added by auth packets before the connection's implicit ip id (whoAmI shows it).
     for (const id of ids) {
-      if (!channel.authIds.some((a) => a.scheme === id.scheme && a.id === id.id)) channel.authIds.push(id);
+      if (channel.authIds.some((a) => a.scheme === id.scheme && a.id === id.id)) continue;
+      const ipAt = channel.authIds.findIndex((a) => a.scheme === 'ip');
+      channel.authIds.splice(ipAt < 0 ? channel.authIds.length : ipAt, 0, id);
     }
     this.reply(channel, spec, xid, 0n, 0);
   }
