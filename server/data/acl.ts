@@ -75,8 +75,13 @@ const PROVIDERS: Record<string, AuthProvider> = {
   ip: { authenticated: false, isValid: (id) => parseCidr(id) !== undefined, matches: ipMatches },
 };
 
+/** Own keys only: a scheme such as "constructor" or "__proto__" is simply unknown. */
+function providerOf(scheme: string): AuthProvider | undefined {
+  return Object.hasOwn(PROVIDERS, scheme) ? PROVIDERS[scheme] : undefined;
+}
+
 export function isKnownAuthScheme(scheme: string): boolean {
-  return scheme in PROVIDERS;
+  return providerOf(scheme) !== undefined;
 }
 
 export interface AclContext {
@@ -91,7 +96,7 @@ export function hasPermission(acl: readonly ACL[], perm: number, ids: readonly I
     if ((entry.perms & perm) === 0) continue;
     const { scheme, id } = entry.id;
     if (scheme === 'world' && id === 'anyone') return true;
-    const provider = PROVIDERS[scheme];
+    const provider = providerOf(scheme);
     if (!provider) continue;
     for (const own of ids) if (own.scheme === scheme && provider.matches(own.id, id)) return true;
   }
@@ -117,14 +122,14 @@ export function fixupACL(path: string, acl: readonly ACL[], ids: readonly Id[]):
     } else if (scheme === 'auth') {
       let any = false;
       for (const own of ids) {
-        if (PROVIDERS[own.scheme]?.authenticated) {
+        if (providerOf(own.scheme)?.authenticated) {
           any = true;
           out.push({ perms: a.perms, id: { scheme: own.scheme, id: own.id } });
         }
       }
       if (!any) throw new InvalidACLError(path);
     } else {
-      const provider = PROVIDERS[scheme];
+      const provider = providerOf(scheme);
       if (!provider || !provider.isValid(id)) throw new InvalidACLError(path);
       out.push(a);
     }

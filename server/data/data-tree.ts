@@ -73,7 +73,7 @@ export class DataTree {
     if (!parent) throw new NoNodeError(parentPath);
     const name = childNameOf(path);
     if (parent.children.has(name)) throw new NodeExistsError(path);
-    const newCVersion = parentCVersion === -1 ? parent.cversion + 1 : parentCVersion;
+    const newCVersion = parentCVersion === -1 ? (parent.cversion + 1) | 0 : parentCVersion;
     if (newCVersion > parent.cversion) {
       parent.cversion = newCVersion;
       parent.pzxid = zxid;

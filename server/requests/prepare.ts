@@ -162,7 +162,7 @@ export class Preparer {
     validatePath(path);
     if (this.pending.exists(path)) throw new NodeExistsError(path);
     if (ephemeralKindOf(parent.ephemeralOwner) === EphemeralKind.NORMAL) throw new NoChildrenForEphemeralsError(path);
-    const parentCVersion = parent.cversion + 1;
+    const parentCVersion = (parent.cversion + 1) | 0;
 
     const container = mode.container || type === OpCode.createContainer;
     const owner = container ? CONTAINER_EPHEMERAL_OWNER

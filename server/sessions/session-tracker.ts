@@ -40,8 +40,15 @@ export class SessionTracker {
 
   /** Allocates the id for a new session (the createSession txn carries it). */
   nextSessionId(): bigint {
-    let id = this.nextId++;
-    if (id === -0x8000000000000000n) id = this.nextId++;
+    let id = this.take();
+    if (id === -0x8000000000000000n) id = this.take();
+    return id;
+  }
+
+  /** next++ with Java long wrap-around, so ids stay signed 64-bit. */
+  private take(): bigint {
+    const id = this.nextId;
+    this.nextId = BigInt.asIntN(64, id + 1n);
     return id;
   }
 
