@@ -45,7 +45,9 @@ export class ReadProcessor {
       case OpCode.getAllChildrenNumber: {
         const node = lookup(this.tree, request.path);
         checkACL(node.acl, Perms.READ, ctx.authIds, request.path);
-        return { totalNumber: this.tree.allChildrenNumber(request.path === '' ? '/' : request.path) };
+        // Java keeps the root under "" and "/": counting under "" includes the "/" entry.
+        const total = request.path === '' ? this.tree.allChildrenNumber('/') + 1 : this.tree.allChildrenNumber(request.path);
+        return { totalNumber: total };
       }
       case OpCode.getEphemerals: return { ephemerals: this.getEphemerals(request.prefixPath, ctx) };
       case OpCode.multiRead: return this.multiRead(request as MultiOp[], ctx);

@@ -88,6 +88,12 @@ export class RequestProcessor {
       this.bind(channel, id);
       return { response: { protocolVersion: 0, timeOut, sessionId: id, passwd: sessionPassword(id), readOnly }, valid: true };
     }
+    // ZooKeeper drops the session's current connection before it even checks the password.
+    const previous = this.channels.get(req.sessionId);
+    if (previous && previous !== channel) {
+      this.channels.delete(req.sessionId);
+      previous.close('client reconnected to its session');
+    }
     const expected = sessionPassword(req.sessionId);
     if (!req.passwd.equals(expected) || !this.sessions.touch(req.sessionId, nowMs)) {
       return { response: { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: INVALID_PASSWD, readOnly }, valid: false };

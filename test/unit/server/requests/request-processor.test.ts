@@ -117,14 +117,16 @@ describe('handshake (§1.3, §1.4, §1.6)', () => {
     expect(h.persisted.at(-1)!.header.type).toBe(OpCode.create);
   });
 
-  it('resume with a wrong password: timeout 0, id 0, 16 zero bytes, not valid; the session is untouched', () => {
+  it('resume with a wrong password: timeout 0, id 0, 16 zero bytes; the live connection is dropped, the session lives on', () => {
     const ch = new FakeChannel();
     const bad = Buffer.from(sessionPassword(a.sessionId));
     bad[0]! ^= 1;
     const out = h.proc.connect(ch, connectReq({ sessionId: a.sessionId, passwd: bad }), h.now);
     expect(out).toEqual({ valid: false, response: { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false } });
-    expect(a.channel.closed).toBe(false);
-    expect(h.proc.channelOf(a.sessionId)).toBe(a.channel);
+    // As ZooKeeper (processConnectRequest closes the session's connection before checkPasswd).
+    expect(a.channel.closed).toBe(true);
+    expect(h.proc.channelOf(a.sessionId)).toBeUndefined();
+    expect(h.proc.sessions.get(a.sessionId)?.closing).toBe(false);
     expect(ch.sessionId).toBe(0n);
   });
 
