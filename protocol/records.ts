@@ -3,12 +3,13 @@
 // Counterpart: zookeeper-jute/src/main/resources/zookeeper.jute (modules data, proto, txn).
 
 import {
-  bool, buffer, int, long, nullableUstring, record, ustring, vector,
+  bool, buffer, int, long, nullableUstring, record, ustring, ustringNullAsEmpty, vector,
   type Infer,
 } from './jute/schema.js';
 
 // ---- module org.apache.zookeeper.data ----
-export const Id = record({ scheme: ustring, id: ustring });
+/** A null scheme or id (kazoo sends "" as null) reads as ""; fixupACL then judges it. */
+export const Id = record({ scheme: ustringNullAsEmpty, id: ustringNullAsEmpty });
 export type Id = Infer<typeof Id>;
 
 export const ACL = record({ perms: int, id: Id });

@@ -50,6 +50,15 @@ export const ustring: Codec<string> = {
   },
 };
 
+/**
+ * `ustring` read leniently: null (length -1) becomes "". For ACL ids, where kazoo writes ""
+ * as null (CREATOR_ALL_ACL's `auth` id) and ZooKeeper accepts it.
+ */
+export const ustringNullAsEmpty: Codec<string> = {
+  encode: (w, v) => void w.ustring(v),
+  decode: (r) => r.ustringOrNull() ?? '',
+};
+
 /** `vector<T>`; a null vector (count -1) decodes as empty, and is never written. */
 export function vector<T>(item: Codec<T>): Codec<T[]> {
   return {

@@ -37,15 +37,18 @@ function javaDate(ms: number): string {
   return `${day} ${month} ${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
 }
 
-function connectionInfo(c: ClientConnection, full: boolean): string {
+/** `asking` is the connection running the word: ZooKeeper lists it too, with interest ops 0. */
+function connectionInfo(c: ClientConnection, full: boolean, asking?: ClientConnection): string {
   const s = c.stats;
-  let out = ` /${c.remoteIp}:${c.remotePort}[${c.isClosed ? 0 : 1}](queued=0,recved=${s.packetsReceived},sent=${s.packetsSent}`;
+  const ops = c === asking || c.isClosed ? 0 : 1;
+  let out = ` /${c.remoteIp}:${c.remotePort}[${ops}](queued=0,recved=${s.packetsReceived},sent=${s.packetsSent}`;
   if (full) {
     if (c.sessionId !== 0n) {
       out += `,sid=${hex(c.sessionId)},lop=${s.lastOp},est=${c.establishedAt},to=${c.sessionTimeoutMs}`;
       if (s.lastCxid >= 0) out += `,lcxid=0x${s.lastCxid.toString(16)}`;
       out += `,lzxid=${hex(s.lastZxid)},lresp=${s.lastResponseTime},llat=${s.lastLatency}`;
-      out += `,minlat=${s.latency.minOrZero},avglat=${javaDouble(s.latency.avg)},maxlat=${s.latency.max}`;
+      // ServerCnxn.getAvgLatency is a long (integer division), unlike the server-wide average
+      out += `,minlat=${s.latency.minOrZero},avglat=${Math.floor(s.latency.avg)},maxlat=${s.latency.max}`;
     }
   }
   return `${out})\n`;
@@ -168,23 +171,24 @@ function dump(server: ZooKeeperServer): string {
   out += `Connections Sets (${server.connections.size > 0 ? 1 : 0})/(${server.connections.size}):\n`;
   if (server.connections.size > 0) {
     out += `${server.connections.size} expire at ${javaDate(Date.now() + server.options.tickTimeMs)}:\n`;
-    for (const c of server.connections) out += `\t${connectionInfo(c, false).trimStart()}`;
+    // NIOServerCnxn.toString()
+    for (const c of server.connections) out += `\tip: /${c.remoteIp}:${c.remotePort} sessionId: ${hex(c.sessionId)}\n`;
   }
   return out;
 }
 
 export function fourLetterWordText(word: Word, server: ZooKeeperServer, self: ClientConnection): string {
   const { processor } = server;
-  const others = () => [...server.connections].filter((c) => c !== self && c.isEstablished);
+  const all = () => [...server.connections];
   switch (word) {
     case 'ruok': return 'imok';
     case 'isro': return 'rw';
     case 'srvr': return `Zookeeper version: ${VERSION_LINE}\n${serverStatsText(server)}`;
     case 'stat': {
-      const clients = others().map((c) => connectionInfo(c, false)).join('');
+      const clients = all().map((c) => connectionInfo(c, false, self)).join('');
       return `Zookeeper version: ${VERSION_LINE}\nClients:\n${clients}\n${serverStatsText(server)}`;
     }
-    case 'cons': return `${others().map((c) => connectionInfo(c, true)).join('')}\n`;
+    case 'cons': return `${all().map((c) => connectionInfo(c, true, self)).join('')}\n`;
     case 'mntr': return mntr(server);
     case 'conf': return conf(server);
     case 'envi': return envi();

@@ -20,12 +20,17 @@ declare module 'node-zookeeper-client' {
       constructor(scheme: string, id: string);
       scheme: string;
       id: string;
+      static ANYONE_ID_UNSAFE: Id;
+      static AUTH_IDS: Id;
     }
 
     class ACL {
       constructor(permission: number, id: Id);
       permission: number;
       id: Id;
+      static OPEN_ACL_UNSAFE: ACL[];
+      static CREATOR_ALL_ACL: ACL[];
+      static READ_ACL_UNSAFE: ACL[];
     }
 
     interface Event {
@@ -101,18 +106,12 @@ declare module 'node-zookeeper-client' {
     }
   }
 
-  const zookeeper: {
-    createClient(connectionString: string, options?: zookeeper.ClientOptions): zookeeper.Client;
-    ACL: typeof zookeeper.ACL & {
-      OPEN_ACL_UNSAFE: zookeeper.ACL[];
-      CREATOR_ALL_ACL: zookeeper.ACL[];
-      READ_ACL_UNSAFE: zookeeper.ACL[];
-    };
-    Id: typeof zookeeper.Id & { ANYONE_ID_UNSAFE: zookeeper.Id; AUTH_IDS: zookeeper.Id };
-    Permission: { READ: 1; WRITE: 2; CREATE: 4; DELETE: 8; ADMIN: 16; ALL: 31 };
-    CreateMode: { PERSISTENT: 0; EPHEMERAL: 1; PERSISTENT_SEQUENTIAL: 2; EPHEMERAL_SEQUENTIAL: 3 };
-    Event: { NODE_CREATED: 1; NODE_DELETED: 2; NODE_DATA_CHANGED: 3; NODE_CHILDREN_CHANGED: 4 };
-    Exception: {
+  namespace zookeeper {
+    function createClient(connectionString: string, options?: ClientOptions): Client;
+    const Permission: { READ: 1; WRITE: 2; CREATE: 4; DELETE: 8; ADMIN: 16; ALL: 31 };
+    const CreateMode: { PERSISTENT: 0; EPHEMERAL: 1; PERSISTENT_SEQUENTIAL: 2; EPHEMERAL_SEQUENTIAL: 3 };
+    const Event: { NODE_CREATED: 1; NODE_DELETED: 2; NODE_DATA_CHANGED: 3; NODE_CHILDREN_CHANGED: 4 };
+    const Exception: {
       OK: 0;
       RUNTIME_INCONSISTENCY: -2;
       CONNECTION_LOSS: -4;
@@ -128,6 +127,6 @@ declare module 'node-zookeeper-client' {
       INVALID_ACL: -114;
       AUTH_FAILED: -115;
     };
-  };
+  }
   export = zookeeper;
 }

@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JuteReader } from '../../../protocol/jute/reader.js';
+import { ustringNullAsEmpty } from '../../../protocol/jute/schema.js';
 import { JuteWriter } from '../../../protocol/jute/writer.js';
 import { JuteDecodeError } from '../../../protocol/jute/errors.js';
 import {
@@ -340,5 +341,12 @@ describe('schema combinators', () => {
     for (const v of [LONG_MIN, LONG_MAX, 2n ** 53n + 1n, -(2n ** 53n) - 1n]) {
       expect(decodeFromBuffer(long, encodeToBuffer(long, v))).toBe(v);
     }
+  });
+});
+
+describe('ustringNullAsEmpty (ACL ids)', () => {
+  it('reads a null string (kazoo writes "" that way) as the empty string', () => {
+    expect(ustringNullAsEmpty.decode(new JuteReader(Buffer.from('ffffffff', 'hex')))).toBe('');
+    expect(ustringNullAsEmpty.decode(new JuteReader(Buffer.from('0000000161', 'hex')))).toBe('a');
   });
 });

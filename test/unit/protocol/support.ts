@@ -43,7 +43,7 @@ export function kindOf(codec: Codec<unknown>): FieldKind {
   if (codec === S.long) return 'long';
   if (codec === S.bool) return 'bool';
   if (codec === S.buffer) return 'buffer';
-  if (codec === S.ustring) return 'ustring';
+  if (codec === S.ustring || codec === S.ustringNullAsEmpty) return 'ustring';
   if (codec === S.nullableUstring) return 'ustring?';
   if ('fields' in codec) return 'record';
   return 'vector';
