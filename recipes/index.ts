@@ -1,0 +1,3 @@
+// zabkit/recipes: leader election, locks, barriers, queues, counters. Not written yet — they
+// build on the framework; this entry point exists so the package's subpath is stable.
+export {};
