@@ -66,9 +66,9 @@ export function parseHost(value: string, ctx: ValueContext): string {
   return bare;
 }
 
-/** Every word ZooKeeper 3.5-3.9 knows (FourLetterCommands). */
+/** Every word some ZooKeeper release knows (FourLetterCommands; hash since 3.6, icfg/sysp later). */
 export const FOUR_LETTER_WORDS: readonly string[] = [
-  'conf', 'cons', 'crst', 'dirs', 'dump', 'envi', 'gtmk', 'icfg', 'isro', 'mntr',
+  'conf', 'cons', 'crst', 'dirs', 'dump', 'envi', 'gtmk', 'hash', 'icfg', 'isro', 'mntr',
   'ruok', 'srst', 'srvr', 'stat', 'stmk', 'sysp', 'wchc', 'wchp', 'wchs',
 ];
 

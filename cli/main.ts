@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// The `zabkit` command line: wires the subcommands to the real process (stdio, signals, exit)
+// and maps commander's usage errors to exit code 2. Subcommands live in cli/*-command.ts.
+// Counterpart: bin/zkServer.sh and bin/zkCli.sh.
+
+import { Command, CommanderError } from 'commander';
+import { loadZooCfg, readMyid } from '../server/config/load-config.js';
+import { startServer } from '../server/index.js';
+import { EXIT_USAGE, registerServerCommand } from './server-command.js';
+import { packageVersion } from './version.js';
+
+const program = new Command('zabkit')
+  .description('ZooKeeper-compatible coordination server and tools')
+  .version(packageVersion())
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride(); // inherited by the subcommands registered below
+
+registerServerCommand(program, {
+  startServer,
+  loadConfig: loadZooCfg,
+  readMyid,
+  stdout: (line) => void process.stdout.write(`${line}\n`),
+  stderr: (line) => void process.stderr.write(`${line}\n`),
+  onSignal: (signal, handler) => void process.on(signal, handler),
+  exit: (code) => process.exit(code),
+  now: () => performance.now(),
+});
+// Later: ensemble, shell and bench register here the same way.
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // Commander has already printed the message (or the help / version).
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
+  throw err;
+}
