@@ -20,16 +20,8 @@ import {
 import { ConfigError } from '../../../server/config/config-error.js';
 import { parseZooCfg } from '../../../server/config/zoo-cfg.js';
 import { defaultServerOptions, type ServerOptions } from '../../../server/options.js';
+import { configError } from '../server/config/expect-config-error.js';
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('resolveServerOptions: flags → ServerOptions', () => {
   it('no flags: ZooKeeper defaults, no warnings', () => {

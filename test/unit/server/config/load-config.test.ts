@@ -7,18 +7,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../server/config/config-error.js';
 import { loadZooCfg, readMyid } from '../../../../server/config/load-config.js';
+import { configError } from './expect-config-error.js';
 
 const cfg = (...lines: string[]): string => lines.join('\n');
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('loadZooCfg / readMyid (files)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'zabkit-cfg-'));

@@ -4,16 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../server/config/config-error.js';
 import { parseProperties } from '../../../../server/config/properties.js';
+import { configError } from './expect-config-error.js';
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('parseProperties (java.util.Properties syntax)', () => {
   it.each<[string, string, [string, string][]]>([

@@ -13,18 +13,10 @@ import {
   type QuorumServerSpec,
 } from '../../../../server/config/zoo-cfg.js';
 import { defaultServerOptions, type ServerOptions } from '../../../../server/options.js';
+import { configError } from './expect-config-error.js';
 
 const cfg = (...lines: string[]): string => lines.join('\n');
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('parseZooCfg: real zoo.cfg files', () => {
   const debianSample = '/etc/zookeeper/conf/zoo.cfg';
