@@ -31,6 +31,12 @@ afterAll(async () => {
 /** Python helpers every script may use: waiting on conditions and child counts with bounds. */
 const PRELUDE = `
 import threading
+def err(fn):  # the exception class name, or None
+    try:
+        fn()
+        return None
+    except Exception as e:
+        return type(e).__name__
 from kazoo.client import KazooClient
 def new_client(timeout=10):
     c = KazooClient(hosts=os.environ['ZK_HOSTS'], timeout=timeout)
@@ -126,12 +132,6 @@ describe('kazoo against zabkit', () => {
     const out = await kazoo(`
 from kazoo.exceptions import NodeExistsError, NoNodeError, BadVersionError, NotEmptyError, NoChildrenForEphemeralsError
 out = {}
-def err(fn):
-    try:
-        fn()
-        return None
-    except Exception as e:
-        return type(e).__name__
 out['create'] = zk.create('/kz-crud', b'v0')
 out['missing'] = zk.exists('/kz-crud-missing')
 out['set'] = zk.set('/kz-crud', b'v1', version=0).version
@@ -261,12 +261,6 @@ print(json.dumps({'ok': ok, 'after_ok': [a.decode(), sa.version, sorted(zk.get_c
     const out = await kazoo(`
 from kazoo.security import make_digest_acl, make_acl
 from kazoo.exceptions import NoAuthError, InvalidACLError, BadVersionError
-def err(fn):
-    try:
-        fn()
-        return None
-    except Exception as e:
-        return type(e).__name__
 zk.add_auth('digest', 'kzuser:pw')
 owner_acl = make_digest_acl('kzuser', 'pw', all=True)
 zk.create('/kz-acl', b'private', acl=[owner_acl])
@@ -318,16 +312,16 @@ print(json.dumps(out))
   it('accepts kazoo CREATOR_ALL_ACL (auth scheme with a null id)', async () => {
     const out = await kazoo(`
 from kazoo.security import CREATOR_ALL_ACL
-def err(fn):
+def attempt(fn):  # the result, or the exception class name
     try:
         return fn()
     except Exception as e:
         return type(e).__name__
-out = {'anonymous': err(lambda: zk.create('/kz-creator-anon', acl=CREATOR_ALL_ACL))}
+out = {'anonymous': attempt(lambda: zk.create('/kz-creator-anon', acl=CREATOR_ALL_ACL))}
 authed = KazooClient(hosts=os.environ['ZK_HOSTS'], timeout=10, auth_data=[('digest', 'creator:pw')])
 authed.start(timeout=15)
-out['authed'] = err(lambda: authed.create('/kz-creator', b'x', acl=CREATOR_ALL_ACL))
-out['acl'] = err(lambda: [[a.perms, a.id.scheme, a.id.id] for a in authed.get_acls('/kz-creator')[0]])
+out['authed'] = attempt(lambda: authed.create('/kz-creator', b'x', acl=CREATOR_ALL_ACL))
+out['acl'] = attempt(lambda: [[a.perms, a.id.scheme, a.id.id] for a in authed.get_acls('/kz-creator')[0]])
 authed.stop(); authed.close()
 print(json.dumps(out))
 `);
