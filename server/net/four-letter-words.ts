@@ -72,6 +72,7 @@ function serverStatsText(server: ZooKeeperServer): string {
 function mntr(server: ZooKeeperServer): string {
   const { stats, processor } = server;
   const watch = processor.watches;
+  const lag = stats.eventLoopLag;
   const metrics: [string, string | number][] = [
     ['version', VERSION_LINE],
     ['server_state', 'standalone'],
@@ -94,6 +95,11 @@ function mntr(server: ZooKeeperServer): string {
     ['last_proposal_size', -1],
     ['max_proposal_size', -1],
     ['min_proposal_size', -1],
+    // zabkit only: how late this process's event loop ran (sampled, since start or srst)
+    ['event_loop_lag_p50_ms', lag.p50Ms.toFixed(3)],
+    ['event_loop_lag_p99_ms', lag.p99Ms.toFixed(3)],
+    ['event_loop_lag_max_ms', lag.maxMs.toFixed(3)],
+    ['event_loop_lag_samples', lag.samples],
   ];
   return metrics.map(([k, v]) => `zk_${k}\t${v}\n`).join('');
 }
