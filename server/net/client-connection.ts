@@ -7,13 +7,13 @@ import type { Socket } from 'node:net';
 import type { ACL, Id } from '../../protocol/records.js';
 import { encodeNotificationFrame } from '../../protocol/frames.js';
 import { FrameDecoder, FrameTooLargeError } from '../../protocol/framing.js';
-import { decodeConnectRequest, encodeConnectResponse } from '../../protocol/handshake.js';
+import { decodeConnectRequest, encodeConnectResponse, type ConnectRequest } from '../../protocol/handshake.js';
 import { JuteReader } from '../../protocol/jute/reader.js';
 import { JuteWriter } from '../../protocol/jute/writer.js';
 import { Perms } from '../../protocol/types.js';
 import { hasPermission, normalizeClientIp } from '../data/acl.js';
 import type { ClientChannel } from '../requests/client-channel.js';
-import type { RequestProcessor } from '../requests/request-processor.js';
+import type { ConnectOutcome, RequestProcessor } from '../requests/request-processor.js';
 import { ConnectionStats, type ServerStats } from './server-stats.js';
 
 export interface ConnectionHost {
@@ -27,7 +27,7 @@ export interface ConnectionHost {
   log(message: string): void;
 }
 
-type State = 'new' | 'handshake' | 'established' | 'closed';
+type State = 'new' | 'handshake' | 'connecting' | 'established' | 'closed';
 
 export class ClientConnection implements ClientChannel {
   readonly remoteIp: string;
@@ -41,6 +41,9 @@ export class ClientConnection implements ClientChannel {
   private readonly decoder: FrameDecoder;
   private head: Buffer[] = [];
   private headBytes = 0;
+  /** Request frames that arrived while the ConnectRequest was being answered. */
+  private waiting: Buffer[] = [];
+  private corked = false;
 
   constructor(
     private readonly socket: Socket,
@@ -70,6 +73,15 @@ export class ClientConnection implements ClientChannel {
     if (this.state === 'closed') return;
     this.stats.packetsSent++;
     this.host.stats.packetsSent++;
+    // Everything sent in one tick leaves in one write (replies of a whole group commit, say).
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     this.socket.write(frame);
   }
 
@@ -129,29 +141,31 @@ export class ClientConnection implements ClientChannel {
       this.close(e instanceof FrameTooLargeError ? e.message : String(e));
       return;
     }
-    this.socket.cork();
-    try {
-      for (const frame of frames) {
-        if (this.isClosed) break;
-        this.stats.packetsReceived++;
-        this.host.stats.packetsReceived++;
-        if (this.state === 'handshake') this.handshake(frame);
-        else this.request(frame);
-      }
-    } finally {
-      this.socket.uncork();
+    for (const frame of frames) {
+      if (this.isClosed) break;
+      this.stats.packetsReceived++;
+      this.host.stats.packetsReceived++;
+      if (this.state === 'handshake') this.handshake(frame);
+      else if (this.state === 'connecting') this.waiting.push(frame);
+      else this.request(frame);
     }
   }
 
   private handshake(frame: Buffer): void {
-    let req;
+    let req: ConnectRequest;
     try {
       req = decodeConnectRequest(new JuteReader(frame));
     } catch {
       this.close('malformed ConnectRequest');
       return;
     }
-    const outcome = this.host.processor.connect(this, req, this.host.now());
+    // Clients send auth and setWatches right behind the ConnectRequest; they wait for the answer.
+    this.state = 'connecting';
+    this.host.processor.connect(this, req, this.host.now(), (outcome) => this.connected(req, outcome));
+  }
+
+  private connected(req: ConnectRequest, outcome: ConnectOutcome): void {
+    if (this.state === 'closed') return;
     if (outcome === 'close') {
       this.close(`client has seen zxid 0x${req.lastZxidSeen.toString(16)}, newer than ours`);
       return;
@@ -165,6 +179,12 @@ export class ClientConnection implements ClientChannel {
     }
     this.sessionTimeoutMs = outcome.response.timeOut;
     this.state = 'established';
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const frame of waiting) {
+      if (this.state !== 'established') break;
+      this.request(frame);
+    }
   }
 
   private request(frame: Buffer): void {

@@ -1,8 +1,9 @@
 // The standalone request pipeline in pure form: handshake, per-request dispatch by the op table,
-// writes as txns (prepare → persist → apply), reads, sessions and their expiry, container/TTL
-// reaping. Time comes in as an argument; frames go out through ClientChannel.
+// writes as txns (prepare → log → durable → apply), reads kept in order behind their session's
+// writes, sessions and their expiry, container/TTL reaping. Time comes in as an argument; frames
+// go out through ClientChannel; the txn log is behind TxnSink and reports back via `durable`.
 // Counterpart: ZooKeeperServer.processConnectRequest / processPacket, PrepRequestProcessor →
-// SyncRequestProcessor → FinalRequestProcessor, ContainerManager.
+// SyncRequestProcessor → CommitProcessor → FinalRequestProcessor, ContainerManager.
 
 import * as R from '../../protocol/records.js';
 import { Code, KeeperError } from '../../protocol/errors.js';
@@ -24,7 +25,9 @@ import type { ClientChannel } from './client-channel.js';
 import { PendingChanges } from './pending-changes.js';
 import { Preparer } from './prepare.js';
 import { ReadProcessor } from './reads.js';
+import { ReplyOrder } from './reply-order.js';
 import type { Txn } from './txn.js';
+import type { RecoveredState } from './recovered-state.js';
 
 export interface ProcessorOptions {
   readonly tickTimeMs: number;
@@ -37,17 +40,31 @@ export interface ProcessorOptions {
   readonly serverId: number;
 }
 
-/** Where committed txns go before they are applied (the txn log, once there is one). */
+/** Where prepared txns go before they are applied: the txn log, or nothing when in memory. */
 export interface TxnSink {
-  persist(txn: Txn): void;
+  /**
+   * Takes the next txn in zxid order. Returns true when it is durable already (in memory);
+   * otherwise the driver calls `RequestProcessor.durable(zxid)` once it is on disk.
+   */
+  append(txn: Txn): boolean;
 }
+
+/** What `connect` answers: a response to send (then close if invalid), or close without one. */
+export type ConnectOutcome = { response: ConnectResponse; valid: boolean } | 'close';
+
+interface Outstanding {
+  readonly txn: Txn;
+  readonly done: (result: ApplyResult) => void;
+}
+
+const IN_MEMORY: TxnSink = { append: () => true };
 
 const INVALID_PASSWD = Buffer.alloc(16);
 const MULTI_WRITE_TYPES = new Set<number>([1, 15, 19, 21, 2, 5, 13]);
 const MULTI_READ_TYPES = new Set<number>([4, 8]);
 
 export class RequestProcessor {
-  readonly tree = new DataTree();
+  readonly tree: DataTree = new DataTree();
   readonly watches = new WatchManager();
   readonly sessions: SessionTracker;
   private readonly pending: PendingChanges;
@@ -55,15 +72,25 @@ export class RequestProcessor {
   private readonly applier: TxnApplier;
   private readonly reads: ReadProcessor;
   private readonly channels = new Map<bigint, ClientChannel>();
+  private readonly order = new Map<ClientChannel, ReplyOrder>();
+  /** Txns handed to the sink and not yet applied, in zxid order. */
+  private outstanding: Outstanding[] = [];
+  private outstandingHead = 0;
   lastProcessedZxid = 0n;
   private lastZxid = 0n;
 
   constructor(
     private readonly options: ProcessorOptions,
     nowMs: number,
-    private readonly sink: TxnSink = { persist: () => undefined },
+    private readonly sink: TxnSink = IN_MEMORY,
+    recovered?: RecoveredState,
   ) {
+    if (recovered) {
+      this.tree = recovered.tree;
+      this.lastProcessedZxid = this.lastZxid = recovered.lastZxid;
+    }
     this.sessions = new SessionTracker(options.tickTimeMs, options.serverId, nowMs);
+    for (const [id, timeoutMs] of recovered?.sessions ?? []) this.sessions.add(id, timeoutMs, nowMs);
     this.pending = new PendingChanges(this.tree);
     this.preparer = new Preparer(this.tree, this.pending, this.sessions, options);
     this.applier = new TxnApplier(this.tree, this.watches);
@@ -73,20 +100,23 @@ export class RequestProcessor {
   // ---- handshake ----
 
   /**
-   * Answers a ConnectRequest: a response to send (then close if the session is invalid), or
-   * 'close' when ZooKeeper closes without replying (the client has seen a newer zxid).
+   * Answers a ConnectRequest through `answer`: at once for a resumed or refused session, once its
+   * createSession txn is durable for a new one; 'close' when ZooKeeper closes without replying
+   * (the client has seen a newer zxid).
    */
-  connect(channel: ClientChannel, req: ConnectRequest, nowMs: number): { response: ConnectResponse; valid: boolean } | 'close' {
-    if (req.lastZxidSeen > this.lastProcessedZxid) return 'close';
+  connect(channel: ClientChannel, req: ConnectRequest, nowMs: number, answer: (outcome: ConnectOutcome) => void): void {
+    if (req.lastZxidSeen > this.lastProcessedZxid) return answer('close');
     const { minSessionTimeoutMs: min, maxSessionTimeoutMs: max } = this.options;
     const timeOut = Math.min(Math.max(req.timeOut, min), max);
     const readOnly = req.readOnly === undefined ? undefined : false;
     if (req.sessionId === 0n) {
       const id = this.sessions.nextSessionId();
       const txn = this.preparer.prepareCreateSession(id, timeOut, this.nextZxid(), BigInt(Math.trunc(nowMs)));
-      this.commit(txn, nowMs);
-      this.bind(channel, id);
-      return { response: { protocolVersion: 0, timeOut, sessionId: id, passwd: sessionPassword(id), readOnly }, valid: true };
+      this.submit(txn, nowMs, () => {
+        this.bind(channel, id);
+        answer({ response: { protocolVersion: 0, timeOut, sessionId: id, passwd: sessionPassword(id), readOnly }, valid: true });
+      });
+      return;
     }
     // ZooKeeper drops the session's current connection before it even checks the password.
     const previous = this.channels.get(req.sessionId);
@@ -96,13 +126,13 @@ export class RequestProcessor {
     }
     const expected = sessionPassword(req.sessionId);
     if (!req.passwd.equals(expected) || !this.sessions.touch(req.sessionId, nowMs)) {
-      return { response: { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: INVALID_PASSWD, readOnly }, valid: false };
+      return answer({ response: { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: INVALID_PASSWD, readOnly }, valid: false });
     }
     const session = this.sessions.get(req.sessionId)!;
     session.timeoutMs = timeOut;
     this.sessions.touch(req.sessionId, nowMs);
     this.bind(channel, req.sessionId);
-    return { response: { protocolVersion: 0, timeOut, sessionId: req.sessionId, passwd: expected, readOnly }, valid: true };
+    answer({ response: { protocolVersion: 0, timeOut, sessionId: req.sessionId, passwd: expected, readOnly }, valid: true });
   }
 
   private bind(channel: ClientChannel, sessionId: bigint): void {
@@ -115,6 +145,7 @@ export class RequestProcessor {
   /** A connection went away: its watches go with it; its session lives on until it expires. */
   disconnected(channel: ClientChannel): void {
     this.watches.removeWatcher(channel);
+    this.order.delete(channel);
     if (this.channels.get(channel.sessionId) === channel) this.channels.delete(channel.sessionId);
   }
 
@@ -140,16 +171,18 @@ export class RequestProcessor {
     this.sessions.touch(channel.sessionId, nowMs);
     switch (type) {
       case OpCode.ping:
-        this.reply(channel, spec, Xid.PING, this.lastProcessedZxid, 0);
+        this.inOrder(channel, () => this.reply(channel, spec, Xid.PING, this.lastProcessedZxid, 0));
         return;
       case OpCode.auth:
         this.processAuth(channel, spec, xid, r);
         return;
       case OpCode.closeSession: {
         const txn = this.preparer.prepareCloseSession(channel.sessionId, xid, this.nextZxid(), BigInt(Math.trunc(nowMs)));
-        this.commit(txn, nowMs);
-        this.reply(channel, spec, xid, this.lastProcessedZxid, 0);
-        channel.close('session closed by client');
+        const slot = this.orderOf(channel).reserve();
+        this.submit(txn, nowMs, () => slot(() => {
+          this.reply(channel, spec, xid, this.lastProcessedZxid, 0);
+          channel.close('session closed by client');
+        }));
         return;
       }
     }
@@ -165,9 +198,9 @@ export class RequestProcessor {
     if (spec.kind === 'write') {
       this.processWrite(channel, spec, xid, decodeError ? undefined : request, nowMs);
     } else if (decodeError) {
-      this.reply(channel, spec, xid, this.lastProcessedZxid, Code.MARSHALLINGERROR);
+      this.inOrder(channel, () => this.reply(channel, spec, xid, this.lastProcessedZxid, Code.MARSHALLINGERROR));
     } else {
-      this.processRead(channel, spec, xid, request);
+      this.inOrder(channel, () => this.processRead(channel, spec, xid, request));
     }
   }
 
@@ -205,8 +238,21 @@ export class RequestProcessor {
       : this.preparer.prepare(
           { sessionId: channel.sessionId, cxid: xid, type: spec.code, request, authIds: channel.authIds }, zxid, time,
         );
-    const result = this.commit(txn, nowMs);
-    this.replyToWrite(channel, spec, xid, result);
+    const slot = this.orderOf(channel).reserve();
+    this.submit(txn, nowMs, (result) => slot(() => this.replyToWrite(channel, spec, xid, result)));
+  }
+
+  /** Runs a read-side step now, or after the writes this connection is still waiting for. */
+  private inOrder(channel: ClientChannel, step: () => void): void {
+    const order = this.order.get(channel);
+    if (order === undefined || order.idle) step();
+    else order.run(step);
+  }
+
+  private orderOf(channel: ClientChannel): ReplyOrder {
+    let order = this.order.get(channel);
+    if (order === undefined) this.order.set(channel, (order = new ReplyOrder()));
+    return order;
   }
 
   private replyToWrite(channel: ClientChannel, spec: OpSpec, xid: number, result: ApplyResult): void {
@@ -254,8 +300,32 @@ export class RequestProcessor {
     return ++this.lastZxid;
   }
 
-  private commit(txn: Txn, nowMs: number): ApplyResult {
-    this.sink.persist(txn);
+  /** Hands a txn to the log; `done` runs once it is durable and applied. */
+  private submit(txn: Txn, nowMs: number, done: (result: ApplyResult) => void): void {
+    this.outstanding.push({ txn, done });
+    if (this.sink.append(txn)) this.durable(txn.header.zxid, nowMs);
+  }
+
+  /** The log says every txn up to `zxid` is durable: apply them in order and answer. */
+  durable(zxid: bigint, nowMs: number): void {
+    while (this.outstandingHead < this.outstanding.length) {
+      const next = this.outstanding[this.outstandingHead]!;
+      if (next.txn.header.zxid > zxid) break;
+      this.outstandingHead++;
+      next.done(this.applyCommitted(next.txn, nowMs));
+    }
+    if (this.outstandingHead === this.outstanding.length) {
+      this.outstanding = [];
+      this.outstandingHead = 0;
+    }
+  }
+
+  /** Txns handed to the log and not yet durable. */
+  get pendingTxns(): number {
+    return this.outstanding.length - this.outstandingHead;
+  }
+
+  private applyCommitted(txn: Txn, nowMs: number): ApplyResult {
     const result = this.applier.apply(txn);
     const { zxid, clientId, type } = txn.header;
     if (type === OpCode.createSession && txn.record.type === OpCode.createSession) {
@@ -277,13 +347,12 @@ export class RequestProcessor {
     for (const s of expired) {
       const channel = this.channels.get(s.id);
       const txn = this.preparer.prepareCloseSession(s.id, 0, this.nextZxid(), BigInt(Math.trunc(nowMs)));
-      this.commit(txn, nowMs);
-      channel?.close('session expired');
+      this.submit(txn, nowMs, () => channel?.close('session expired'));
     }
     return expired.map((s) => s.id);
   }
 
-  /** Deletes empty used containers and expired TTL nodes, as ZooKeeper's ContainerManager. */
+  /** Deletes empty used containers and expired TTL nodes, as ZooKeeper's ContainerManager; returns the paths whose delete was issued. */
   reapContainers(nowMs: number): string[] {
     const now = BigInt(Math.trunc(nowMs));
     const candidates: string[] = [];
@@ -301,8 +370,9 @@ export class RequestProcessor {
     }
     const reaped: string[] = [];
     for (const path of candidates) {
-      const result = this.commit(this.preparer.prepareDeleteContainer(path, this.nextZxid(), now), nowMs);
-      if (result.err === 0) reaped.push(path);
+      const txn = this.preparer.prepareDeleteContainer(path, this.nextZxid(), now);
+      if (txn.header.type !== OpCode.error) reaped.push(path);
+      this.submit(txn, nowMs, () => undefined);
     }
     return reaped;
   }

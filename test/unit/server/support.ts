@@ -10,10 +10,10 @@ import type { Codec } from '../../../protocol/jute/schema.js';
 import { MultiRequest, MultiResponse, type MultiOp, type MultiResult } from '../../../protocol/multi.js';
 import { OpCode, opSpec } from '../../../protocol/ops.js';
 import { OPEN_ACL_UNSAFE, Perms } from '../../../protocol/types.js';
-import type { ConnectResponse } from '../../../protocol/handshake.js';
+import type { ConnectRequest, ConnectResponse } from '../../../protocol/handshake.js';
 import { digestId, hasPermission } from '../../../server/data/acl.js';
 import type { ClientChannel } from '../../../server/requests/client-channel.js';
-import { RequestProcessor, type ProcessorOptions } from '../../../server/requests/request-processor.js';
+import { RequestProcessor, type ConnectOutcome, type ProcessorOptions } from '../../../server/requests/request-processor.js';
 import type { Txn } from '../../../server/requests/txn.js';
 
 export interface Event {
@@ -132,7 +132,7 @@ export class Harness {
   readonly persisted: Txn[] = [];
 
   constructor(overrides: Partial<ProcessorOptions> = {}) {
-    this.proc = new RequestProcessor(options(overrides), this.now, { persist: (t) => this.persisted.push(t) });
+    this.proc = new RequestProcessor(options(overrides), this.now, { append: (t) => (this.persisted.push(t), true) });
   }
 
   advance(ms: number): void {
@@ -141,7 +141,7 @@ export class Harness {
 
   connect(opts: { timeOut?: number; remoteIp?: string } = {}): Client {
     const channel = new FakeChannel(opts.remoteIp);
-    const outcome = this.proc.connect(channel, {
+    const outcome = connectNow(this.proc, channel, {
       protocolVersion: 0, lastZxidSeen: 0n, timeOut: opts.timeOut ?? 3 * TICK, sessionId: 0n,
       passwd: Buffer.alloc(16), readOnly: false,
     }, this.now);
@@ -304,4 +304,12 @@ export class Client {
 /** A digest ACL entry for "user:password". */
 export function digestAcl(perms: number, userPassword: string): ACL {
   return { perms, id: { scheme: 'digest', id: digestId(userPassword) } };
+}
+
+/** Runs a handshake that the processor answers synchronously (the in-memory sink) and returns its outcome. */
+export function connectNow(proc: RequestProcessor, channel: ClientChannel, req: ConnectRequest, nowMs: number): ConnectOutcome {
+  let outcome: ConnectOutcome | undefined;
+  proc.connect(channel, req, nowMs, (o) => (outcome = o));
+  if (outcome === undefined) throw new Error('connect was not answered synchronously');
+  return outcome;
 }

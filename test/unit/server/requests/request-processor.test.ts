@@ -15,7 +15,7 @@ import {
 import { digestId } from '../../../../server/data/acl.js';
 import { sessionPassword } from '../../../../server/sessions/session-password.js';
 import type { Txn } from '../../../../server/requests/txn.js';
-import { Client, digestAcl, FakeChannel, Harness, TICK, type Event } from '../support.js';
+import { Client, connectNow, digestAcl, FakeChannel, Harness, TICK, type Event } from '../support.js';
 
 const { NodeCreated, NodeDeleted, NodeDataChanged, NodeChildrenChanged } = EventType;
 const ev = (type: number, path: string, zxid: bigint): Event => ({ type, state: KeeperState.SyncConnected, path, zxid });
@@ -42,7 +42,7 @@ describe('handshake (§1.3, §1.4, §1.6)', () => {
   it('a new session: negotiated timeout, id with serverId in the top byte, Java password, createSession txn', () => {
     const g = new Harness();
     const ch = new FakeChannel();
-    const out = g.proc.connect(ch, connectReq({ timeOut: 6000 }), g.now);
+    const out = connectNow(g.proc, ch, connectReq({ timeOut: 6000 }), g.now);
     if (out === 'close') throw new Error('unexpected close');
     expect(out.valid).toBe(true);
     const id = out.response.sessionId;
@@ -69,7 +69,7 @@ describe('handshake (§1.3, §1.4, §1.6)', () => {
     [2 ** 31 - 1, 20 * TICK],
     [-5, 2 * TICK],
   ])('timeout %i is clamped to %i', (requested, negotiated) => {
-    const out = h.proc.connect(new FakeChannel(), connectReq({ timeOut: requested }), h.now);
+    const out = connectNow(h.proc, new FakeChannel(), connectReq({ timeOut: requested }), h.now);
     if (out === 'close') throw new Error('unexpected close');
     expect(out.response.timeOut).toBe(negotiated);
     expect(h.proc.sessions.get(out.response.sessionId)!.timeoutMs).toBe(negotiated);
@@ -85,25 +85,25 @@ describe('handshake (§1.3, §1.4, §1.6)', () => {
   });
 
   it('an old client (no readOnly byte) gets a response without it', () => {
-    const out = h.proc.connect(new FakeChannel(), connectReq({ readOnly: undefined }), h.now);
+    const out = connectNow(h.proc, new FakeChannel(), connectReq({ readOnly: undefined }), h.now);
     if (out === 'close') throw new Error('unexpected close');
     expect(out.response.readOnly).toBeUndefined();
   });
 
   it('lastZxidSeen ahead of the server: close without a reply (before anything else)', () => {
     const ch = new FakeChannel();
-    expect(h.proc.connect(ch, connectReq({ lastZxidSeen: h.lastZxid + 1n }), h.now)).toBe('close');
-    expect(h.proc.connect(ch, connectReq({ lastZxidSeen: h.lastZxid + 1n, sessionId: a.sessionId, passwd: sessionPassword(a.sessionId) }), h.now)).toBe('close');
+    expect(connectNow(h.proc, ch, connectReq({ lastZxidSeen: h.lastZxid + 1n }), h.now)).toBe('close');
+    expect(connectNow(h.proc, ch, connectReq({ lastZxidSeen: h.lastZxid + 1n, sessionId: a.sessionId, passwd: sessionPassword(a.sessionId) }), h.now)).toBe('close');
     expect(ch.frames).toEqual([]);
     expect(ch.sessionId).toBe(0n);
     // equal is fine
-    expect(h.proc.connect(ch, connectReq({ lastZxidSeen: h.lastZxid }), h.now)).not.toBe('close');
+    expect(connectNow(h.proc, ch, connectReq({ lastZxidSeen: h.lastZxid }), h.now)).not.toBe('close');
   });
 
   it('resume with the right password: same session, renegotiated timeout, old connection closed', () => {
     a.create('/eph', { flags: CreateMode.EPHEMERAL });
     const ch = new FakeChannel();
-    const out = h.proc.connect(ch, connectReq({ sessionId: a.sessionId, passwd: sessionPassword(a.sessionId), timeOut: 8000, lastZxidSeen: h.lastZxid }), h.now);
+    const out = connectNow(h.proc, ch, connectReq({ sessionId: a.sessionId, passwd: sessionPassword(a.sessionId), timeOut: 8000, lastZxidSeen: h.lastZxid }), h.now);
     if (out === 'close') throw new Error('unexpected close');
     expect(out).toEqual({
       valid: true,
@@ -121,7 +121,7 @@ describe('handshake (§1.3, §1.4, §1.6)', () => {
     const ch = new FakeChannel();
     const bad = Buffer.from(sessionPassword(a.sessionId));
     bad[0]! ^= 1;
-    const out = h.proc.connect(ch, connectReq({ sessionId: a.sessionId, passwd: bad }), h.now);
+    const out = connectNow(h.proc, ch, connectReq({ sessionId: a.sessionId, passwd: bad }), h.now);
     expect(out).toEqual({ valid: false, response: { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false } });
     // As ZooKeeper (processConnectRequest closes the session's connection before checkPasswd).
     expect(a.channel.closed).toBe(true);
@@ -132,10 +132,10 @@ describe('handshake (§1.3, §1.4, §1.6)', () => {
 
   it('resume of an unknown or closed session is invalid even with its password', () => {
     const unknown = a.sessionId + 100n;
-    const out = h.proc.connect(new FakeChannel(), connectReq({ sessionId: unknown, passwd: sessionPassword(unknown) }), h.now);
+    const out = connectNow(h.proc, new FakeChannel(), connectReq({ sessionId: unknown, passwd: sessionPassword(unknown) }), h.now);
     expect(out).toMatchObject({ valid: false, response: { timeOut: 0, sessionId: 0n } });
     b.call(OpCode.closeSession);
-    const again = h.proc.connect(new FakeChannel(), connectReq({ sessionId: b.sessionId, passwd: sessionPassword(b.sessionId), lastZxidSeen: h.lastZxid }), h.now);
+    const again = connectNow(h.proc, new FakeChannel(), connectReq({ sessionId: b.sessionId, passwd: sessionPassword(b.sessionId), lastZxidSeen: h.lastZxid }), h.now);
     expect(again).toMatchObject({ valid: false, response: { timeOut: 0, sessionId: 0n, passwd: Buffer.alloc(16) } });
   });
 });
