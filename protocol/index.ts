@@ -13,3 +13,4 @@ export * from './framing.js';
 export * from './paths.js';
 export * from './zxid.js';
 export * from './frames.js';
+export * from './quorum.js';
