@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { loadZooCfg, readMyid } from '../server/config/load-config.js';
 import { startServer } from '../server/index.js';
 import { EXIT_USAGE, registerServerCommand } from './server-command.js';
+import { registerBenchCommand } from './bench-command.js';
 import { packageVersion } from './version.js';
 
 const program = new Command('zabkit')
@@ -25,7 +26,14 @@ registerServerCommand(program, {
   exit: (code) => process.exit(code),
   now: () => performance.now(),
 });
-// Later: ensemble, shell and bench register here the same way.
+registerBenchCommand(program, {
+  runBench: async (options, progress) => (await import('../bench/run.js')).runBench(options, { progress }),
+  stdout: (text) => void process.stdout.write(text),
+  stderr: process.stderr,
+  writeFile: (path, text) => import('node:fs/promises').then((fs) => fs.writeFile(path, text)),
+  exit: (code) => process.exit(code),
+});
+// Later: ensemble and shell register here the same way.
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,70 @@
+// The suite: which runs a bench does, in order, from the options. Throughput runs (one per op,
+// N sessions x W outstanding), the 1 session x 1 outstanding latency runs, and the zk-latencies
+// sequence. Pure.
+
+import type { BenchOptions, OpName, SuitePart } from './options.js';
+import type { Workload } from './workload.js';
+
+export interface Scenario {
+  /** Stable key for JSON and comparisons, e.g. "throughput/setData/4x100/100B". */
+  id: string;
+  part: SuitePart;
+  label: string;
+  sessions: number;
+  outstanding: number;
+  payloadBytes: number;
+  /** For throughput and latency runs. */
+  workload?: Workload;
+}
+
+export function sizeLabel(bytes: number): string {
+  return bytes >= 1024 && bytes % 1024 === 0 ? `${bytes / 1024}KiB` : `${bytes}B`;
+}
+
+export function countLabel(n: number): string {
+  return n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n);
+}
+
+function opLabel(op: OpName, readPct: number): string {
+  return op === 'mixed' ? `mixed ${readPct}% read` : op;
+}
+
+function loadScenario(part: 'throughput' | 'latency', op: OpName, sessions: number, outstanding: number, o: BenchOptions): Scenario {
+  const shape = `${sessions}x${outstanding}`;
+  const size = sizeLabel(o.payloadBytes);
+  const opId = op === 'mixed' ? `mixed${o.readPct}` : op;
+  return {
+    id: `${part}/${opId}/${shape}/${size}`,
+    part,
+    label: `${opLabel(op, o.readPct)} ${shape} ${size}`,
+    sessions,
+    outstanding,
+    payloadBytes: o.payloadBytes,
+    workload: { op, readPct: o.readPct, payloadBytes: o.payloadBytes, keys: o.keys },
+  };
+}
+
+export function buildSuite(o: BenchOptions): Scenario[] {
+  const out: Scenario[] = [];
+  for (const part of o.parts) {
+    switch (part) {
+      case 'throughput':
+        for (const op of o.ops) out.push(loadScenario('throughput', op, o.sessions, o.outstanding, o));
+        break;
+      case 'latency':
+        for (const op of ['setData', 'getData'] as const) out.push(loadScenario('latency', op, 1, 1, o));
+        break;
+      case 'sequence':
+        out.push({
+          id: `sequence/${o.sequenceCount}/${o.watchMultiple}/${sizeLabel(o.payloadBytes)}`,
+          part,
+          label: `zk-latencies ${countLabel(o.sequenceCount)} x ${sizeLabel(o.payloadBytes)}, ${countLabel(o.sequenceCount * o.watchMultiple)} watches`,
+          sessions: 1 + o.watchMultiple,
+          outstanding: o.outstanding,
+          payloadBytes: o.payloadBytes,
+        });
+        break;
+    }
+  }
+  return out;
+}
