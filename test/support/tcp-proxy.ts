@@ -63,7 +63,7 @@ export async function startTcpProxy(initial: ProxyTarget): Promise<TcpProxy> {
     upstream.setNoDelay(true);
     const pair = { client, upstream, blackholed: partitioned };
     pairs.add(pair);
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     client.on('data', (chunk: Buffer) => {
       if (pair.blackholed) return;
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
