@@ -1,7 +1,6 @@
 // Helpers for client tests: clients that are closed after each test, waiting for a session
 // state or a watch event, and unique paths so tests sharing a server never collide.
 import { afterEach } from 'vitest';
-import { filter, firstValueFrom, timeout } from 'rxjs';
 import { ZooKeeperClient, type ClientOptions, type WatchedEvent, type Watcher } from '../../../framework/index.js';
 import { KeeperState } from '../../../protocol/index.js';
 
@@ -28,8 +27,22 @@ export function uniquePath(prefix = 't'): string {
   return `/${prefix}-${process.pid}-${Date.now().toString(36)}-${counter++}`;
 }
 
-export function nextState(client: ZooKeeperClient, state: KeeperState, ms = 20_000): Promise<unknown> {
-  return firstValueFrom(client.state$.pipe(filter((e) => e.state === state), timeout(ms)));
+/** The next change to `state` (state$ replays the current state on subscribe; that one is skipped). */
+export function nextState(client: ZooKeeperClient, state: KeeperState, ms = 20_000): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let replaying = true;
+    const timer = setTimeout(() => {
+      sub.unsubscribe();
+      reject(new Error(`no ${state} state within ${ms} ms`));
+    }, ms);
+    const sub = client.state$.subscribe((e) => {
+      if (replaying || e.state !== state) return;
+      clearTimeout(timer);
+      sub.unsubscribe();
+      resolve();
+    });
+    replaying = false;
+  });
 }
 
 /** A watcher that records its events and lets a test await the next one. */
