@@ -12,7 +12,7 @@ import { UsageSampler } from './process-stats.js';
 import type { ProgressLine } from './progress.js';
 import { measurement, RESULT_SCHEMA, type BenchReport, type RunResult, type TargetInfo } from './results.js';
 import { buildSuite, type Scenario } from './scenarios.js';
-import { runSequence, type PhaseResult } from './sequence.js';
+import { runSequence, SEQUENCE_PHASES, type PhaseResult } from './sequence.js';
 import { TargetUnavailable, type RunningTarget, type TargetLauncher } from './target.js';
 import { zabkitCli, zabkitLauncher } from './zabkit-target.js';
 import { zookeeperLauncher } from './zookeeper-target.js';
@@ -40,6 +40,12 @@ function base(mode: Mode, target: TargetName, s: Scenario): Omit<RunResult, 'sta
     mode, target, scenarioId: s.id, part: s.part, label: s.label,
     sessions: s.sessions, outstanding: s.outstanding, payloadBytes: s.payloadBytes,
   };
+}
+
+/** The table rows a scenario produces (a sequence has one per phase and one for the whole). */
+function rowLabels(s: Scenario): string[] {
+  if (s.part !== 'sequence') return [s.label];
+  return [...SEQUENCE_PHASES, 'whole sequence'].map((p) => `${s.label}: ${p}`);
 }
 
 let runCounter = 0;
@@ -182,7 +188,9 @@ export async function runBench(o: BenchOptions, deps: RunDeps): Promise<BenchRep
           const t = running.find((r) => r.name === name);
           const info = targets.find((x) => x.target === name && x.mode === mode);
           if (t === undefined) {
-            runs.push({ ...base(mode, name, s), status: info?.status === 'n/a' ? 'n/a' : 'failed', reason: info?.reason?.split('\n')[0] ?? 'not started' });
+            const status = info?.status === 'n/a' ? 'n/a' : 'failed';
+            const reason = info?.reason?.split('\n')[0] ?? 'not started';
+            for (const label of rowLabels(s)) runs.push({ ...base(mode, name, s), label, status, reason });
             continue;
           }
           const prefix = `[${mode} ${i + 1}/${suite.length}] ${s.label} · ${name}`;
@@ -192,7 +200,7 @@ export async function runBench(o: BenchOptions, deps: RunDeps): Promise<BenchRep
             const last = runs[runs.length - 1]!;
             progress.log(`${prefix}: ${summaryLine(last)}`);
           } catch (err) {
-            runs.push({ ...base(mode, name, s), status: 'failed', reason: errorText(err).split('\n')[0] });
+            for (const label of rowLabels(s)) runs.push({ ...base(mode, name, s), label, status: 'failed', reason: errorText(err).split('\n')[0] });
             progress.log(`${prefix}: failed: ${errorText(err)}`);
           }
         }

@@ -38,10 +38,19 @@ export function zabkitCli(entry: string = ownCliEntry()): ZabkitCli {
   return { command: process.execPath, prefix, entry: file };
 }
 
-/** Whether the CLI has `subcommand` (its --help exits 0). */
+/** The subcommands the CLI lists in its --help (commander's "Commands:" section). */
+export function listedSubcommands(help: string): string[] {
+  const section = /^Commands:\n((?:[ \t]+.*\n?)*)/m.exec(help)?.[1] ?? '';
+  return section
+    .split('\n')
+    .map((line) => /^ {2}(\S+)/.exec(line)?.[1])
+    .filter((name): name is string => name !== undefined);
+}
+
+/** Whether the CLI has `subcommand` (commander answers any `x --help` with exit 0, so ask the list). */
 export function hasSubcommand(cli: ZabkitCli, subcommand: string): boolean {
-  const r = spawnSync(cli.command, [...cli.prefix, subcommand, '--help'], { stdio: 'ignore', timeout: 60_000 });
-  return r.status === 0;
+  const r = spawnSync(cli.command, [...cli.prefix, '--help'], { encoding: 'utf8', timeout: 60_000 });
+  return r.status === 0 && listedSubcommands(r.stdout).includes(subcommand);
 }
 
 async function readLag(port: number): Promise<EventLoopLagReading | undefined> {
