@@ -61,7 +61,16 @@ export interface BenchReport {
   startedAt: string;
   finishedAt: string;
   zabkit: { commit: string | undefined; uncommittedChanges: boolean | undefined; cli: string | undefined };
-  machine: { cpus: number; cpuModel: string; memoryMb: number; node: string; kernel: string; loadAverage: number[] };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryMb: number;
+    node: string;
+    kernel: string;
+    /** 1/5/15-minute load averages when the bench started and when it finished: other work on the machine shows here. */
+    loadAverageAtStart: number[];
+    loadAverage: number[];
+  };
   options: Omit<BenchOptions, 'progress'>;
   targets: TargetInfo[];
   runs: RunResult[];

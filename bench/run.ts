@@ -144,6 +144,7 @@ export async function runBench(o: BenchOptions, deps: RunDeps): Promise<BenchRep
   const launcherFor = deps.launcher ?? ((target: TargetName, mode: Mode) =>
     target === 'zabkit' ? zabkitLauncher(mode, o.dataRoot, o.zabkitCli) : zookeeperLauncher(mode, o.dataRoot));
   const startedAt = new Date().toISOString();
+  const loadAverageAtStart = os.loadavg();
   const suite = buildSuite(o);
   const runs: RunResult[] = [];
   const targets: TargetInfo[] = [];
@@ -225,6 +226,7 @@ export async function runBench(o: BenchOptions, deps: RunDeps): Promise<BenchRep
       memoryMb: Math.round(os.totalmem() / 1024 / 1024),
       node: process.version,
       kernel: os.release(),
+      loadAverageAtStart,
       loadAverage: os.loadavg(),
     },
     options,

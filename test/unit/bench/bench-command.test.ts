@@ -12,7 +12,7 @@ function fakeReport(o: BenchOptions, runs: RunResult[]): BenchReport {
   return {
     schema: RESULT_SCHEMA, startedAt: 's', finishedAt: 'f',
     zabkit: { commit: undefined, uncommittedChanges: undefined, cli: undefined },
-    machine: { cpus: 1, cpuModel: 'm', memoryMb: 1, node: 'v', kernel: 'k', loadAverage: [] },
+    machine: { cpus: 1, cpuModel: 'm', memoryMb: 1, node: 'v', kernel: 'k', loadAverageAtStart: [], loadAverage: [] },
     options, targets: [], runs,
   };
 }

@@ -13,7 +13,7 @@ function report(): BenchReport {
     startedAt: '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T00:03:00.000Z',
     zabkit: { commit: 'abc123', uncommittedChanges: false, cli: '/repo/cli/main.ts' },
-    machine: { cpus: 2, cpuModel: 'cpu', memoryMb: 1024, node: 'v20', kernel: '6', loadAverage: [0.5, 0.25, 0.125] },
+    machine: { cpus: 2, cpuModel: 'cpu', memoryMb: 1024, node: 'v20', kernel: '6', loadAverageAtStart: [1, 1, 1], loadAverage: [0.5, 0.25, 0.125] },
     options,
     targets: [
       { target: 'zabkit', mode: 'standalone', status: 'ok', version: 'z', notes: ['in-memory'] },
