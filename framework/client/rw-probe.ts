@@ -5,7 +5,7 @@
 import { connect } from 'node:net';
 import type { HostPort } from './connect-string.js';
 
-export function isReadWriteServer(host: HostPort, timeoutMs: number): Promise<boolean> {
+export function isReadWriteServer(host: HostPort, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: host.host, port: host.port });
     let reply = '';
@@ -18,6 +18,7 @@ export function isReadWriteServer(host: HostPort, timeoutMs: number): Promise<bo
       resolve(rw);
     };
     const timer = setTimeout(() => finish(false), timeoutMs);
+    signal?.addEventListener('abort', () => finish(false), { once: true });
     socket.setEncoding('utf8');
     socket.on('connect', () => socket.end('isro'));
     socket.on('data', (chunk: string) => {

@@ -71,6 +71,7 @@ export class Session {
   private preferredHost: HostPort | undefined;
   private reconnectTimer: unknown;
   private rwTimer: unknown;
+  private rwProbe: AbortController | undefined;
   private rwInterval = PING_RW_MIN_MS;
   private closePromise: Promise<void> | undefined;
 
@@ -257,8 +258,7 @@ export class Session {
   private onClosed(conn: Connection): void {
     if (conn !== this.connection) return;
     this.connection = undefined;
-    if (this.rwTimer !== undefined) this.config.clock.clearTimeout(this.rwTimer);
-    this.rwTimer = undefined;
+    this.stopRwProbe();
     if (this.endError()) return;
     const wasConnected = this.isConnected;
     this.phaseValue = 'connecting';
@@ -305,7 +305,9 @@ export class Session {
       if (conn !== this.connection || this.phaseValue !== 'connectedReadOnly') return;
       let candidate = hosts.next().host;
       if (formatHostPort(candidate) === conn.server) candidate = hosts.next().host;
-      void isReadWriteServer(candidate, Math.min(this.rwInterval, 5000) + 1000).then((rw) => {
+      this.rwProbe = new AbortController();
+      void isReadWriteServer(candidate, Math.min(this.rwInterval, 5000) + 1000, this.rwProbe.signal).then((rw) => {
+        this.rwProbe = undefined;
         if (conn !== this.connection || this.phaseValue !== 'connectedReadOnly') return;
         if (rw) {
           this.preferredHost = candidate;
@@ -328,8 +330,15 @@ export class Session {
 
   private clearTimers(): void {
     if (this.reconnectTimer !== undefined) this.config.clock.clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.stopRwProbe();
+  }
+
+  private stopRwProbe(): void {
     if (this.rwTimer !== undefined) this.config.clock.clearTimeout(this.rwTimer);
-    this.reconnectTimer = this.rwTimer = undefined;
+    this.rwTimer = undefined;
+    this.rwProbe?.abort();
+    this.rwProbe = undefined;
   }
 
   private emit(state: KeeperState, server?: string): void {
