@@ -127,12 +127,13 @@ describe.each(BACKENDS)('sessions on $name', (spec) => {
   });
 
   it('an expired session is surfaced: Expired state, SessionExpiredError, ephemerals gone', async () => {
-    const zk = await open(backend.connectString);
+    const px = await proxy();
+    const zk = await open(px.connectString);
     const observer = await open(backend.connectString);
     const p = uniquePath();
     await zk.create(p, null, { mode: CreateMode.EPHEMERAL });
     const expired = nextState(zk, KeeperState.Expired);
-    await expireSession(backend.connectString, zk);
+    await expireSession(zk, px, backend.connectString);
     await expired;
     expect(zk.phase).toBe('expired');
     await expect(zk.getData('/')).rejects.toBeInstanceOf(SessionExpiredError);

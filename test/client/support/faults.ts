@@ -1,10 +1,18 @@
-// Fault helpers for client tests: expiring a session from outside (the way Curator's KillSession
-// does: open the same session id + password elsewhere and close it), and a clock that counts the
+// Fault helpers for client tests: expiring a session from outside (as Curator's KillSession does:
+// open the same session id + password elsewhere and close it), and a clock that counts the
 // timers it has pending (to prove a closed client leaves none behind).
 import { ZooKeeperClient, systemClock, type Clock } from '../../../framework/index.js';
+import type { TcpProxy } from '../../support/tcp-proxy.js';
 
-/** Closes `victim`'s session through a second connection; the victim then sees Expired. */
-export async function expireSession(connectString: string, victim: ZooKeeperClient): Promise<void> {
+/**
+ * Expires `victim`'s session: the victim (connected through `proxy`) is cut off and kept out,
+ * a second client takes the session over with its id + password and closes it, then the victim
+ * may reconnect and learns the session expired. Keeping the victim out while the session is
+ * closed avoids the two clients stealing the session back and forth.
+ */
+export async function expireSession(victim: ZooKeeperClient, proxy: TcpProxy, connectString: string): Promise<void> {
+  proxy.refuse(true);
+  proxy.dropConnections();
   const killer = new ZooKeeperClient(connectString, {
     sessionId: victim.sessionId,
     sessionPassword: victim.sessionPassword,
@@ -13,6 +21,7 @@ export async function expireSession(connectString: string, victim: ZooKeeperClie
   await killer.waitForConnected(20_000);
   if (killer.sessionId !== victim.sessionId) throw new Error('expireSession: did not take over the session');
   await killer.close();
+  proxy.refuse(false);
 }
 
 /** The system clock, counting timers set and not yet fired or cleared. */
