@@ -44,7 +44,18 @@ function loadScenario(part: 'throughput' | 'latency', op: OpName, sessions: numb
   };
 }
 
+/**
+ * The runs in order: --parts order, except that a `create` throughput run always goes last. It
+ * grows the tree (and so memory) by as much as each server manages to create, which would skew
+ * every later run's RSS differently on each side.
+ */
 export function buildSuite(o: BenchOptions): Scenario[] {
+  const out = suiteInPartsOrder(o);
+  const creates = out.filter((s) => s.part === 'throughput' && s.workload?.op === 'create');
+  return [...out.filter((s) => !creates.includes(s)), ...creates];
+}
+
+function suiteInPartsOrder(o: BenchOptions): Scenario[] {
   const out: Scenario[] = [];
   for (const part of o.parts) {
     switch (part) {

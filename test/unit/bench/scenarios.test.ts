@@ -5,17 +5,17 @@ import { resolveBenchOptions } from '../../../bench/options.js';
 import { buildSuite, countLabel, sizeLabel } from '../../../bench/scenarios.js';
 
 describe('buildSuite', () => {
-  it('default: one throughput run per op, the two 1x1 latency runs, then the zk-latencies sequence', () => {
+  it('default: one throughput run per op, the two 1x1 latency runs, the zk-latencies sequence, create last', () => {
     const suite = buildSuite(resolveBenchOptions({}));
     expect(suite.map((s) => s.label)).toEqual([
       'setData 4x100 100B',
       'getData 4x100 100B',
       'exists 4x100 100B',
       'mixed 90% read 4x100 100B',
-      'create 4x100 100B',
       'setData 1x1 100B',
       'getData 1x1 100B',
       'zk-latencies 10k x 100B, 50k watches',
+      'create 4x100 100B',
     ]);
     expect(new Set(suite.map((s) => s.id)).size).toBe(suite.length);
     expect(suite.find((s) => s.label.startsWith('mixed'))!.workload).toEqual({ op: 'mixed', readPct: 90, payloadBytes: 100, keys: 1000 });
@@ -28,6 +28,11 @@ describe('buildSuite', () => {
       ['sequence', 'zk-latencies 500 x 1KiB, 1500 watches', 4, 8],
       ['throughput', 'mixed 50% read 2x8 1KiB', 2, 8],
     ]);
+  });
+
+  it('a create throughput run goes last whatever the order of --ops and --parts', () => {
+    const o = resolveBenchOptions({ ops: 'create,getData', parts: 'throughput,latency' });
+    expect(buildSuite(o).map((s) => s.label)).toEqual(['getData 4x100 100B', 'setData 1x1 100B', 'getData 1x1 100B', 'create 4x100 100B']);
   });
 
   it('labels', () => {
