@@ -65,8 +65,9 @@ export function resolveServerOptions(
 
   if (flags.inMemory === true) {
     o.dataDir = undefined;
-  } else if (o.dataDir !== undefined) {
-    warnings.push(`dataDir ${o.dataDir} is not used: the server keeps its data in memory only for now`);
+    o.dataLogDir = undefined;
+  } else {
+    o.dataDir ??= DEFAULT_DATA_DIR;
   }
   if (file !== undefined && file.servers.length > 0) {
     const names = file.servers.map((s) => `server.${s.sid}`).join(', ');
@@ -78,6 +79,9 @@ export function resolveServerOptions(
   return { options, warnings };
 }
 
+/** Where `zabkit server` keeps its data when neither --data-dir nor a zoo.cfg says. */
+export const DEFAULT_DATA_DIR = './zabkit-data';
+
 /** "0.0.0.0:2181", "[::1]:2181". */
 export function formatAddress(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
@@ -86,7 +90,7 @@ export function formatAddress(host: string, port: number): string {
 export function formatBanner(running: { host: string; port: number }, options: ServerOptions): string {
   return (
     `zabkit server listening on ${formatAddress(running.host, running.port)} ` +
-    `(standalone, in-memory, tickTime=${options.tickTimeMs}ms)`
+    `(standalone, ${options.dataDir === undefined ? 'in-memory' : `data in ${options.dataDir}`}, tickTime=${options.tickTimeMs}ms)`
   );
 }
 
@@ -210,8 +214,8 @@ export function registerServerCommand(program: Command, deps: ServerCommandDeps)
     .description('run a standalone ZooKeeper-compatible server')
     .option('--port <n>', 'client port (zoo.cfg clientPort); 0 picks a free one (default: 2181)')
     .option('--host <addr>', 'address to listen on (clientPortAddress) (default: 0.0.0.0)')
-    .option('--in-memory', 'keep all data in memory and ignore dataDir; today the server is in-memory only, so data never reaches disk either way')
-    .option('--data-dir <dir>', 'data directory (dataDir): its myid file gives the server id; not written to yet (in-memory only)')
+    .option('--in-memory', 'keep all data in memory only (nothing survives a restart); ignores dataDir / dataLogDir')
+    .option('--data-dir <dir>', `data directory (dataDir): snapshots and the txn log; its myid file gives the server id (default: ${DEFAULT_DATA_DIR})`)
     .option('--config <zoo.cfg>', 'read a ZooKeeper config file; the flags given here override it')
     .option('--tick-time <ms>', 'tickTime in milliseconds; session timeouts default to 2x-20x of it (default: 2000)')
     .option('--four-letter-words <list>', "enabled four-letter words, comma-separated, '*' for all; srvr is always on (default: srvr)")

@@ -28,8 +28,18 @@ export interface ServerOptions {
   containerCheckIntervalMs: number;
   /** znode.container.maxNeverUsedIntervalMs (0 = never reap never-used containers). */
   containerMaxNeverUsedIntervalMs: number;
-  /** dataDir; unused while the server is in-memory only. */
+  /** dataDir: snapshots (and the txn log unless dataLogDir is set); undefined = in memory only. */
   dataDir: string | undefined;
+  /** dataLogDir: the txn log, ideally on its own disk; defaults to dataDir. */
+  dataLogDir: string | undefined;
+  /** snapCount: a snapshot every snapCount/2 + random(snapCount/2) txns. */
+  snapCount: number;
+  /** preAllocSize (KiB): txn log segments grow in steps of this size. */
+  preAllocSizeKb: number;
+  /** autopurge.snapRetainCount: snapshots kept by the purge (at least 3). */
+  snapRetainCount: number;
+  /** autopurge.purgeInterval (hours): how often to purge; 0 = never. */
+  purgeIntervalHours: number;
   /** The server id (myid); standalone servers use 1. */
   serverId: number;
 }
@@ -53,6 +63,11 @@ export function defaultServerOptions(overrides: Partial<ServerOptions> = {}): Se
     containerCheckIntervalMs: 60_000,
     containerMaxNeverUsedIntervalMs: 0,
     dataDir: undefined,
+    dataLogDir: undefined,
+    snapCount: 100_000,
+    preAllocSizeKb: 65_536,
+    snapRetainCount: 3,
+    purgeIntervalHours: 0,
     serverId: 1,
     ...stripUndefined(overrides),
   };

@@ -1,10 +1,13 @@
-// A running standalone server: the TCP listener, connection limits, the timers that drive
-// session expiry and container reaping, and the four-letter words. The only impure assembly
-// around the pure request pipeline. Counterpart: ZooKeeperServerMain + NIOServerCnxnFactory.
+// A running standalone server: storage (recovered at start, or none in memory), the TCP
+// listener, connection limits, the timers that drive session expiry and container reaping, and
+// the four-letter words. The impure assembly around the pure request pipeline.
+// Counterpart: ZooKeeperServerMain + NIOServerCnxnFactory.
 
 import { createServer, type Server, type Socket } from 'node:net';
 import { defaultServerOptions, type ServerOptions } from './options.js';
 import { RequestProcessor } from './requests/request-processor.js';
+import { DurableStore } from './storage/durable-store.js';
+import type { Recovery } from './storage/recovery.js';
 import { ClientConnection, type ConnectionHost } from './net/client-connection.js';
 import { ServerStats } from './net/server-stats.js';
 import { fourLetterWordText, FOUR_LETTER_WORDS } from './net/four-letter-words.js';
@@ -15,6 +18,8 @@ export interface RunningServer {
   /** host:port for a client's connect string. */
   readonly connectString: string;
   readonly processor: RequestProcessor;
+  /** The durable storage, or undefined for an in-memory server. */
+  readonly store: DurableStore | undefined;
   close(): Promise<void>;
 }
 
@@ -29,11 +34,19 @@ export class ZooKeeperServer implements ConnectionHost {
   private readonly enabledWords: ReadonlySet<string> | '*';
   address: { host: string; port: number } = { host: '', port: 0 };
 
+  private closing: Promise<void> | undefined;
+
+  /** `storage` comes from DurableStore.open; without it the server keeps everything in memory. */
   constructor(
     readonly options: ServerOptions,
     private readonly logger: (message: string) => void = () => undefined,
+    readonly storage?: { store: DurableStore; recovery: Recovery },
   ) {
-    this.processor = new RequestProcessor(options, Date.now());
+    this.processor = new RequestProcessor(options, Date.now(), storage?.store, storage?.recovery.state);
+    storage?.store.attach(this.processor, () => Date.now(), (err) => {
+      this.log(`fatal: ${err.message}; stopping the server`);
+      void this.close();
+    });
     this.enabledWords = options.fourLetterWords === '*' ? '*' : new Set(options.fourLetterWords);
     this.server = createServer((socket) => this.accept(socket));
   }
@@ -97,22 +110,47 @@ export class ZooKeeperServer implements ConnectionHost {
     return fourLetterWordText(name, this, connection);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const c of [...this.connections]) c.close('server shutting down');
     await closed;
+    await this.storage?.store.close();
   }
 }
 
-/** Starts a standalone, in-memory server. Rejects with the listen error (EADDRINUSE, ...). */
+/**
+ * Starts a standalone server: durable under options.dataDir (recovering what is there), in
+ * memory when it is unset. Rejects with a StorageError the data cannot be trusted, or with the
+ * listen error (EADDRINUSE, ...).
+ */
 export async function startServer(
   overrides: Partial<ServerOptions> = {},
-  logger?: (message: string) => void,
+  logger: (message: string) => void = () => undefined,
 ): Promise<RunningServer> {
   const options = defaultServerOptions(overrides);
-  const server = new ZooKeeperServer(options, logger);
-  await server.listen();
+  const storage = options.dataDir === undefined ? undefined : await DurableStore.open({
+    dataDir: options.dataDir,
+    dataLogDir: options.dataLogDir,
+    snapCount: options.snapCount,
+    preAllocBytes: options.preAllocSizeKb * 1024,
+    snapRetainCount: options.snapRetainCount,
+    purgeIntervalHours: options.purgeIntervalHours,
+    random: Math.random,
+    log: logger,
+  });
+  const server = new ZooKeeperServer(options, logger, storage);
+  try {
+    await server.listen();
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
   const { host, port } = server.address;
   const connectHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {
@@ -120,6 +158,7 @@ export async function startServer(
     port,
     connectString: `${connectHost}:${port}`,
     processor: server.processor,
+    store: storage?.store,
     close: () => server.close(),
   };
 }

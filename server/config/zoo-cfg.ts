@@ -37,7 +37,7 @@ export interface ZooCfg {
    * may still be overridden, e.g. by `--tick-time`.
    */
   options: Partial<ServerOptions>;
-  /** dataLogDir (ZooKeeper defaults it to dataDir); not part of ServerOptions yet. */
+  /** dataLogDir (ZooKeeper defaults it to dataDir); also in options.dataLogDir. */
   dataLogDir: string | undefined;
   /** server.N lines, by sid. */
   servers: QuorumServerSpec[];
@@ -104,7 +104,11 @@ const HONOURED: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['extendedTypesEnabled', (v, ctx, out) => void (out.options.extendedTypesEnabled = parseBoolean(v, ctx))],
   ['reconfigEnabled', (v, ctx, out) => void (out.options.reconfigEnabled = parseBoolean(v, ctx))],
   ['dataDir', (v, ctx, out) => void (out.options.dataDir = nonEmpty(v, ctx))],
-  ['dataLogDir', (v, ctx, out) => void (out.dataLogDir = nonEmpty(v, ctx))],
+  ['dataLogDir', (v, ctx, out) => void (out.dataLogDir = out.options.dataLogDir = nonEmpty(v, ctx))],
+  ['snapCount', (v, ctx, out) => void (out.options.snapCount = parseSystemPropertyInteger(v, ctx, 2))],
+  ['preAllocSize', (v, ctx, out) => void (out.options.preAllocSizeKb = parseSystemPropertyInteger(v, ctx, 1))],
+  ['autopurge.snapRetainCount', (v, ctx, out) => void (out.options.snapRetainCount = parseInteger(v, ctx, { min: 0 }))],
+  ['autopurge.purgeInterval', (v, ctx, out) => void (out.options.purgeIntervalHours = parseInteger(v, ctx, { min: 0 }))],
   ['jute.maxbuffer', (v, ctx, out) => void (out.options.maxBufferBytes = parseSystemPropertyInteger(v, ctx, 1))],
   ['znode.container.checkIntervalMs', (v, ctx, out) => {
     out.options.containerCheckIntervalMs = parseSystemPropertyInteger(v, ctx, 1);
@@ -157,8 +161,6 @@ const RECOGNISED: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['quorumListenOnAllIPs', bool],
   ['syncEnabled', bool],
   ['dynamicConfigFile', anything],
-  ['autopurge.snapRetainCount', int(0)],
-  ['autopurge.purgeInterval', int(0)],
   ['standaloneEnabled', bool],
   ['sslQuorum', bool],
   ['portUnification', bool],
@@ -180,7 +182,7 @@ const RECOGNISED: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['oraclePath', anything],
   // Well-known server settings that reach ZooKeeper as "zookeeper." + key system properties.
   ...[
-    'preAllocSize', 'snapCount', 'snapSizeLimitInKb', 'txnLogSizeLimitInKb', 'commitLogCount',
+    'snapSizeLimitInKb', 'txnLogSizeLimitInKb', 'commitLogCount',
     'globalOutstandingLimit', 'forceSync', 'fsync.warningthresholdms', 'maxResponseCacheSize',
     'maxGetChildrenResponseCacheSize', 'traceFile', 'skipACL', 'leaderServes', 'cnxTimeout',
     'electionPortBindRetry', 'tcpKeepAlive', 'clientTcpKeepAlive', 'serverCnxnFactory', 'maxCnxns',

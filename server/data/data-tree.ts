@@ -38,6 +38,36 @@ export class DataTree {
     return node;
   }
 
+  /**
+   * Builds a tree from snapshot records (children and indexes are rebuilt; a repeated path keeps
+   * its last record). Returns the paths whose parent is missing instead of a tree, if any.
+   */
+  static restore(records: Iterable<readonly [string, Znode]>): DataTree | { orphans: string[] } {
+    const tree = new DataTree();
+    tree.nodes.clear();
+    tree.dataSize = 0;
+    for (const [path, node] of records) tree.nodes.set(path, { ...node, children: new Set() });
+    const orphans: string[] = [];
+    if (!tree.nodes.has('/')) orphans.push('/');
+    for (const [path, node] of tree.nodes) {
+      tree.dataSize += path === '/' ? 0 : path.length + (node.data?.length ?? 0);
+      if (path === '/') continue;
+      const parent = tree.nodes.get(parentOf(path));
+      if (!parent) {
+        orphans.push(path);
+        continue;
+      }
+      parent.children.add(childNameOf(path));
+      tree.index(path, node.ephemeralOwner);
+    }
+    return orphans.length > 0 ? { orphans } : tree;
+  }
+
+  /** Every node in insertion order (parents before children); safe to walk while the tree changes. */
+  entries(): IterableIterator<[string, Znode]> {
+    return this.nodes.entries();
+  }
+
   get(path: string): Znode | undefined {
     return this.nodes.get(path);
   }
@@ -84,6 +114,14 @@ export class DataTree {
     this.dataSize += path.length + (data?.length ?? 0);
     this.index(path, ephemeralOwner);
     return node;
+  }
+
+  /** Moves a node's stored cversion (and pzxid) forward to at least `cversion` (log replay). */
+  raiseCVersion(path: string, cversion: number, zxid: bigint): void {
+    const node = this.nodes.get(path);
+    if (!node || cversion <= node.cversion) return;
+    node.cversion = cversion;
+    if (zxid > node.pzxid) node.pzxid = zxid;
   }
 
   deleteNode(path: string, zxid: bigint): Znode {

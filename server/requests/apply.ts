@@ -37,6 +37,29 @@ export class TxnApplier {
     }
   }
 
+  /**
+   * Re-applies a logged txn during recovery, over a fuzzy snapshot that may already hold some of
+   * its effects (or later ones): what is already there is skipped, a create that finds its node
+   * still moves the parent's cversion forward, and a delete that finds children (of a later
+   * incarnation) leaves the node. Counterpart: FileTxnSnapLog.processTransaction.
+   */
+  replay(txn: Txn): void {
+    const { zxid, time, clientId } = txn.header;
+    const subs = txn.record.type === OpCode.multi ? txn.record.body : [txn.record];
+    if (subs.some((s) => s.type === OpCode.error)) return;
+    for (const s of subs) {
+      if ((s.type === OpCode.delete || s.type === OpCode.deleteContainer) && (this.tree.get(s.body.path)?.children.size ?? 0) > 0) continue;
+      try {
+        this.applyOne(s, clientId, zxid, time);
+      } catch (e) {
+        if (!(e instanceof KeeperError)) throw e;
+        if (e.code === Code.NODEEXISTS && 'parentCVersion' in s.body) {
+          this.tree.raiseCVersion(parentOf(s.body.path), s.body.parentCVersion, zxid);
+        }
+      }
+    }
+  }
+
   private applyOne(record: TxnRecord, sessionId: bigint, zxid: bigint, time: bigint): ApplyResult {
     switch (record.type) {
       case OpCode.create:

@@ -11,6 +11,7 @@ import {
   formatBanner,
   registerServerCommand,
   resolveServerOptions,
+  DEFAULT_DATA_DIR,
   runServerCommand,
   type RunningServerHandle,
   type ServerCommandDeps,
@@ -23,9 +24,12 @@ import { defaultServerOptions, type ServerOptions } from '../../../server/option
 import { configError } from '../server/config/expect-config-error.js';
 
 
+/** ZooKeeper's defaults plus zabkit's default data directory, as `zabkit server` resolves them. */
+const durableDefaults = (o: Partial<ServerOptions> = {}): ServerOptions => defaultServerOptions({ dataDir: DEFAULT_DATA_DIR, ...o });
+
 describe('resolveServerOptions: flags → ServerOptions', () => {
-  it('no flags: ZooKeeper defaults, no warnings', () => {
-    expect(resolveServerOptions({})).toEqual({ options: defaultServerOptions(), warnings: [] });
+  it('no flags: ZooKeeper defaults with data under ./zabkit-data, no warnings', () => {
+    expect(resolveServerOptions({})).toEqual({ options: durableDefaults(), warnings: [] });
   });
 
   it.each<[string, ServerFlags, Partial<ServerOptions>]>([
@@ -40,16 +44,16 @@ describe('resolveServerOptions: flags → ServerOptions', () => {
     ['--in-memory', { inMemory: true }, { dataDir: undefined }],
   ])('%s', (_name, flags, expected) => {
     const { options, warnings } = resolveServerOptions(flags);
-    expect(options).toEqual(defaultServerOptions(expected));
+    expect(options).toEqual(durableDefaults(expected));
     expect(warnings).toEqual([]);
   });
 
-  it('--data-dir: kept, its myid read, and a warning that it is not written yet', () => {
+  it('--data-dir: kept and its myid read', () => {
     const readMyid = vi.fn((_dir: string) => 3);
     const { options, warnings } = resolveServerOptions({ dataDir: '/var/zk' }, undefined, readMyid);
     expect(readMyid).toHaveBeenCalledWith('/var/zk');
     expect(options).toMatchObject({ dataDir: '/var/zk', serverId: 3 });
-    expect(warnings).toEqual(['dataDir /var/zk is not used: the server keeps its data in memory only for now']);
+    expect(warnings).toEqual([]);
   });
 
   it('flags override the file; what the flags leave alone comes from the file', () => {
@@ -58,17 +62,20 @@ describe('resolveServerOptions: flags → ServerOptions', () => {
     );
     const { options } = resolveServerOptions({ port: '2999', tickTime: '3000', extendedTypes: false }, file);
     expect(options).toEqual(
-      defaultServerOptions({ port: 2999, host: '10.0.0.1', tickTimeMs: 3000, maxClientCnxns: 5, extendedTypesEnabled: false }),
+      durableDefaults({ port: 2999, host: '10.0.0.1', tickTimeMs: 3000, maxClientCnxns: 5, extendedTypesEnabled: false }),
     );
     expect(options.maxSessionTimeoutMs).toBe(60000); // derived from the overriding tickTime
   });
 
-  it('--in-memory drops the file\'s dataDir silently', () => {
-    const file = parseZooCfg('dataDir=/var/lib/zookeeper');
-    expect(resolveServerOptions({ inMemory: true }, file)).toEqual({ options: defaultServerOptions(), warnings: [] });
-    expect(resolveServerOptions({}, file).warnings).toEqual([
-      'dataDir /var/lib/zookeeper is not used: the server keeps its data in memory only for now',
-    ]);
+  it('--in-memory drops the file\'s dataDir and dataLogDir silently; without it they are used', () => {
+    const file = parseZooCfg('dataDir=/var/lib/zookeeper\ndataLogDir=/fast/zk-log\nsnapCount=5000\nautopurge.purgeInterval=6');
+    expect(resolveServerOptions({ inMemory: true }, file)).toEqual({
+      options: defaultServerOptions({ snapCount: 5000, purgeIntervalHours: 6 }), warnings: [],
+    });
+    expect(resolveServerOptions({}, file)).toEqual({
+      options: defaultServerOptions({ dataDir: '/var/lib/zookeeper', dataLogDir: '/fast/zk-log', snapCount: 5000, purgeIntervalHours: 6 }),
+      warnings: [],
+    });
   });
 
   it('passes the file\'s warnings on and warns that server.N lines are ignored', () => {
@@ -167,8 +174,8 @@ describe('runServerCommand', () => {
   it('starts with the resolved options and prints one banner line', async () => {
     const h = harness();
     await runServerCommand({ port: '0', host: '127.0.0.1' }, h.deps);
-    expect(h.started).toEqual([defaultServerOptions({ port: 0, host: '127.0.0.1' })]);
-    expect(h.out).toEqual(['zabkit server listening on 127.0.0.1:40001 (standalone, in-memory, tickTime=2000ms)']);
+    expect(h.started).toEqual([durableDefaults({ port: 0, host: '127.0.0.1' })]);
+    expect(h.out).toEqual(['zabkit server listening on 127.0.0.1:40001 (standalone, data in ./zabkit-data, tickTime=2000ms)']);
     expect(h.err).toEqual([]);
     expect(h.exits).toEqual([]);
     expect([...h.handlers.keys()].sort()).toEqual(['SIGINT', 'SIGTERM']);
@@ -191,7 +198,7 @@ describe('runServerCommand', () => {
     const warned = harness({ config: 'tickTime=100\nwhat=ever' });
     await runServerCommand({ config: 'zoo.cfg' }, warned.deps);
     expect(warned.err).toEqual(["warning: zoo.cfg:2: unknown key 'what' ignored"]);
-    expect(warned.out).toEqual(['zabkit server listening on 0.0.0.0:2181 (standalone, in-memory, tickTime=100ms)']);
+    expect(warned.out).toEqual(['zabkit server listening on 0.0.0.0:2181 (standalone, data in ./zabkit-data, tickTime=100ms)']);
   });
 
   it('busy port: the one-line reason and exit 1', async () => {

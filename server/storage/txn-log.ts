@@ -1,0 +1,142 @@
+// The txn log writer: appends framed records to the current segment with group commit: at most
+// one write + fdatasync in flight, and everything appended meanwhile rides the next one. A
+// txn is reported durable only after its fdatasync returns. Segments are preallocated in
+// `preAllocBytes` steps and rolled on request (at snapshots). Nothing here blocks the event loop.
+// Counterpart: FileTxnLog (append, commit, rollLog, preAllocSize) + SyncRequestProcessor's batching.
+
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encodeRecord, encodeSegmentHeader, SEGMENT_HEADER_BYTES } from './log-format.js';
+import { logName } from './file-names.js';
+import { fsyncDir } from './fs-util.js';
+
+export interface TxnLogOptions {
+  readonly dir: string;
+  /** Segments grow in steps of this many bytes (zookeeper.preAllocSize, 64 MiB by default). */
+  readonly preAllocBytes: number;
+  /** Called, in zxid order, with the newest zxid made durable by each fdatasync. */
+  readonly onDurable: (zxid: bigint) => void;
+  /** A write or sync failed: nothing more can be acknowledged. */
+  readonly onFailure: (err: Error) => void;
+}
+
+/** Counters for figures and four-letter words. */
+export interface TxnLogStats {
+  syncs: number;
+  txns: number;
+  bytes: number;
+  /** Largest number of txns one fdatasync made durable. */
+  maxBatch: number;
+}
+
+interface Segment {
+  readonly handle: FileHandle;
+  readonly name: string;
+  position: number;
+  allocated: number;
+}
+
+export class TxnLog {
+  private segment: Segment | undefined;
+  private queue: Buffer[] = [];
+  private queueZxid = 0n;
+  private flushing: Promise<void> | undefined;
+  private rollRequested = false;
+  private failed: Error | undefined;
+  private closed = false;
+  readonly stats: TxnLogStats = { syncs: 0, txns: 0, bytes: 0, maxBatch: 0 };
+
+  constructor(private readonly options: TxnLogOptions) {}
+
+  /** Queues one txn; `onDurable` reports it once it is on disk. */
+  append(zxid: bigint, payload: Buffer): void {
+    if (this.closed) throw new Error('txn log is closed');
+    if (this.failed) return;
+    if (this.queue.length === 0) this.firstQueuedZxid = zxid;
+    this.queue.push(encodeRecord(zxid, payload));
+    this.queueZxid = zxid;
+    if (!this.flushing) this.flushing = this.flushLoop();
+  }
+
+  private firstQueuedZxid = 0n;
+
+  /** The next append starts a new segment (named after its first zxid). */
+  roll(): void {
+    this.rollRequested = true;
+  }
+
+  /** Txns queued or being written, not yet reported durable. */
+  get busy(): boolean {
+    return this.flushing !== undefined;
+  }
+
+  private async flushLoop(): Promise<void> {
+    try {
+      while (this.queue.length > 0 && !this.failed) {
+        const batch = this.queue;
+        const lastZxid = this.queueZxid;
+        const firstZxid = this.firstQueuedZxid;
+        this.queue = [];
+        await this.writeAndSync(batch, firstZxid);
+        this.stats.syncs++;
+        this.stats.txns += batch.length;
+        if (batch.length > this.stats.maxBatch) this.stats.maxBatch = batch.length;
+        this.options.onDurable(lastZxid);
+      }
+    } catch (e) {
+      this.failed = e as Error;
+      this.options.onFailure(this.failed);
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  private async writeAndSync(batch: Buffer[], firstZxid: bigint): Promise<void> {
+    if (this.rollRequested || this.segment === undefined) {
+      await this.closeSegment();
+      this.segment = await this.createSegment(firstZxid);
+      this.rollRequested = false;
+    }
+    const segment = this.segment;
+    const bytes = batch.length === 1 ? batch[0]! : Buffer.concat(batch);
+    const end = segment.position + bytes.length;
+    if (end > segment.allocated) {
+      const step = this.options.preAllocBytes;
+      segment.allocated = Math.ceil(end / step) * step;
+      await segment.handle.truncate(segment.allocated);
+    }
+    await segment.handle.write(bytes, 0, bytes.length, segment.position);
+    segment.position = end;
+    this.stats.bytes += bytes.length;
+    await segment.handle.datasync();
+  }
+
+  private async createSegment(firstZxid: bigint): Promise<Segment> {
+    const name = logName(firstZxid);
+    const handle = await open(join(this.options.dir, name), 'w');
+    const header = encodeSegmentHeader();
+    await handle.write(header, 0, header.length, 0);
+    await handle.truncate(this.options.preAllocBytes);
+    await handle.sync();
+    await fsyncDir(this.options.dir);
+    return { handle, name, position: SEGMENT_HEADER_BYTES, allocated: this.options.preAllocBytes };
+  }
+
+  private async closeSegment(): Promise<void> {
+    const segment = this.segment;
+    this.segment = undefined;
+    await segment?.handle.close();
+  }
+
+  /** Waits for everything appended so far to be durable (or to fail). */
+  async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  /** Drains, then closes the current segment. */
+  async close(): Promise<void> {
+    await this.drain();
+    this.closed = true;
+    await this.closeSegment();
+  }
+}
