@@ -9,7 +9,7 @@ import { encodeTxn, type Txn } from '../requests/txn.js';
 import { storageDirs, type StorageDirs } from './file-names.js';
 import { purge } from './purge.js';
 import { recover, type Recovery } from './recovery.js';
-import { DEFAULT_PACING, writeSnapshot, type SnapshotWritten } from './snapshot-writer.js';
+import { DEFAULT_PACING, writeSnapshot, type SnapshotPacing, type SnapshotWritten } from './snapshot-writer.js';
 import { TxnLog } from './txn-log.js';
 
 export interface StorageOptions {
@@ -26,6 +26,8 @@ export interface StorageOptions {
   /** Uniform in [0, 1): the snapCount randomisation. */
   readonly random: () => number;
   readonly log: (message: string) => void;
+  /** How snapshots share the event loop (tests use tiny slices to force fuzziness). */
+  readonly snapshotPacing?: SnapshotPacing;
 }
 
 export interface StorageStats {
@@ -120,7 +122,7 @@ export class DurableStore implements TxnSink {
     for (const s of processor.sessions.all()) sessions.set(s.id, s.timeoutMs);
     const source = { zxid: processor.lastProcessedZxid, sessions, nodes: processor.tree.entries() };
     const started = performance.now();
-    this.snapshotting = writeSnapshot(this.dirs.snapDir, source).then(
+    this.snapshotting = writeSnapshot(this.dirs.snapDir, source, this.options.snapshotPacing).then(
       (written) => {
         this.stats.snapshots++;
         this.stats.lastSnapshot = written;
