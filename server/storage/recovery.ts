@@ -20,6 +20,8 @@ import { scanSegment } from './log-format.js';
 import { decodeSnapshot, SnapshotFormatError } from './snapshot-format.js';
 import { StorageError } from './storage-error.js';
 
+const hex = (zxid: bigint): string => `0x${toHexString(zxid)}`;
+
 export interface Recovery {
   readonly state: RecoveredState;
   /** The snapshot started from, or undefined for a fresh data directory. */
@@ -68,17 +70,17 @@ export async function recover(dirs: StorageDirs): Promise<Recovery> {
     const isLast = i === segments.length - 1;
     for (const record of scan.records) {
       if (prev !== undefined ? !follows(prev, record.zxid) : record.zxid !== segment.zxid) {
-        const expected = prev === undefined ? `the file's name says ${toHexString(segment.zxid)}` : `it follows ${toHexString(prev)}`;
-        throw new StorageError(`hole in the txn log: record ${toHexString(record.zxid)} where ${expected}`, path, record.offset);
+        const expected = prev === undefined ? `the file's name says ${hex(segment.zxid)}` : `it follows ${hex(prev)}`;
+        throw new StorageError(`hole in the txn log: record ${hex(record.zxid)} where ${expected}`, path, record.offset);
       }
       prev = record.zxid;
       if (record.zxid <= snapZxid) continue;
       if (loaded === undefined) {
-        throw new StorageError(`the log holds txn ${toHexString(record.zxid)} but there is no snapshot under it`, path, record.offset);
+        throw new StorageError(`the log holds txn ${hex(record.zxid)} but there is no snapshot under it`, path, record.offset);
       }
       if (!follows(lastZxid, record.zxid)) {
         throw new StorageError(
-          `the log continues at ${toHexString(record.zxid)} but the snapshot ends at ${toHexString(lastZxid)} (missing log or snapshot)`,
+          `the log continues at ${hex(record.zxid)} but the snapshot ends at ${hex(lastZxid)} (missing log or snapshot)`,
           path, record.offset,
         );
       }
@@ -133,7 +135,7 @@ async function loadNewestSnapshot(dir: string, snapshots: readonly NamedFile[], 
     const file = snapshots[i]!;
     try {
       const decoded = decodeSnapshot(await readFile(join(dir, file.name)));
-      if (decoded.zxid !== file.zxid) throw new SnapshotFormatError(`holds zxid ${toHexString(decoded.zxid)}, not the one in its name`);
+      if (decoded.zxid !== file.zxid) throw new SnapshotFormatError(`holds zxid ${hex(decoded.zxid)}, not the one in its name`);
       const tree = DataTree.restore(decoded.nodes);
       if (!(tree instanceof DataTree)) throw new SnapshotFormatError(`nodes without a parent: ${tree.orphans.slice(0, 3).join(', ')}`);
       return { file, tree, sessions: decoded.sessions };
@@ -148,9 +150,9 @@ async function loadNewestSnapshot(dir: string, snapshots: readonly NamedFile[], 
 function decodeRecordTxn(payload: Buffer, zxid: bigint, path: string, offset: number) {
   try {
     const txn = decodeTxn(payload);
-    if (txn.header.zxid !== zxid) throw new Error(`txn header says ${toHexString(txn.header.zxid)}`);
+    if (txn.header.zxid !== zxid) throw new Error(`txn header says ${hex(txn.header.zxid)}`);
     return txn;
   } catch (e) {
-    throw new StorageError(`record ${toHexString(zxid)} has a valid checksum but does not decode: ${(e as Error).message}`, path, offset);
+    throw new StorageError(`record ${hex(zxid)} has a valid checksum but does not decode: ${(e as Error).message}`, path, offset);
   }
 }
