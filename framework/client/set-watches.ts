@@ -4,7 +4,9 @@
 // frames stay under 128 KiB, as ZooKeeper's Java client splits them (ZOOKEEPER-706).
 // Counterpart: the SetWatches part of ClientCnxn.SendThread.primeConnection.
 
-import { OpCode, type SetWatches2 } from '../../protocol/index.js';
+import { OpCode, opSpec, type SetWatches2 } from '../../protocol/index.js';
+import { codecPacket, type Packet } from './packet.js';
+import type { WatchRegistry } from './watch-registry.js';
 
 /** Largest frame a SetWatches batch may produce, length prefix included. */
 export const SET_WATCHES_MAX_FRAME = 128 * 1024;
@@ -62,4 +64,18 @@ export function setWatchesBatches(lists: WatchLists, relativeZxid: bigint, maxFr
   }
   flush();
   return batches;
+}
+
+/** The SetWatches packets that re-arm every watch in `registry` (paths mapped by `toServer`). */
+export function rearmPackets(registry: WatchRegistry, toServer: (path: string) => string, lastZxidSeen: bigint): Packet[] {
+  if (registry.isEmpty) return [];
+  const lists: WatchLists = {
+    data: registry.paths('data').map(toServer),
+    exist: registry.paths('exist').map(toServer),
+    child: registry.paths('child').map(toServer),
+    persistent: registry.paths('persistent').map(toServer),
+    persistentRecursive: registry.paths('persistentRecursive').map(toServer),
+  };
+  const ignore = { onReply: () => undefined, onFail: () => undefined };
+  return setWatchesBatches(lists, lastZxidSeen).map((b) => codecPacket(b.opCode, opSpec(b.opCode)!.request, b.body, undefined, ignore));
 }

@@ -20,9 +20,9 @@ import {
   type ReadOp, type WriteOp,
 } from './multi-ops.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './options.js';
-import { codecPacket, type Packet } from './packet.js';
+import { codecPacket } from './packet.js';
 import { Session, type SessionPhase } from './session.js';
-import { setWatchesBatches } from './set-watches.js';
+import { rearmPackets } from './set-watches.js';
 import { removedEventType, WatchRegistry, type WatchKind } from './watch-registry.js';
 
 /** `true` = the default watcher (events go to `watchEvents$`); a function = that watcher. */
@@ -108,7 +108,7 @@ export class ZooKeeperClient {
       {
         onState: (event) => this.onState(event),
         onNotification: (raw) => this.deliver(raw.type, raw.state, this.root.toClient(raw.path), raw.zxid),
-        rearmWatches: (zxid) => this.rearmPackets(zxid),
+        rearmWatches: (zxid) => rearmPackets(this.registry, (p) => (p === CONFIG_NODE ? p : this.root.toServer(p)), zxid),
         onEnd: () => this.registry.clear(),
       },
     );
@@ -388,20 +388,6 @@ export class ZooKeeperClient {
     } catch (e) {
       this.options.onWatcherError(e, watcher);
     }
-  }
-
-  private rearmPackets(lastZxidSeen: bigint): Packet[] {
-    if (this.registry.isEmpty) return [];
-    const server = (p: string): string => (p === CONFIG_NODE ? p : this.root.toServer(p));
-    const lists = {
-      data: this.registry.paths('data').map(server),
-      exist: this.registry.paths('exist').map(server),
-      child: this.registry.paths('child').map(server),
-      persistent: this.registry.paths('persistent').map(server),
-      persistentRecursive: this.registry.paths('persistentRecursive').map(server),
-    };
-    return setWatchesBatches(lists, lastZxidSeen).map((b) =>
-      codecPacket(b.opCode, opSpec(b.opCode)!.request, b.body, undefined, { onReply: () => undefined, onFail: () => undefined }));
   }
 
   toString(): string {

@@ -118,9 +118,11 @@ describe.each(BACKENDS)('client operations on $name', (spec) => {
     const { acl, stat } = await zk.getACL(p);
     expect(acl).toEqual([{ perms: Perms.ALL, id: { scheme: 'digest', id: 'bob:fyVmFCwVbTJYrznoSu1koqYEYF0=' } }]);
     expect(stat.aversion).toBe(0);
+    await other.sync(p); // another session, maybe another ensemble member: catch up first
     await expect(other.getData(p)).rejects.toBeInstanceOf(NoAuthError);
     const after = await zk.setACL(p, [{ perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }, ...acl], 0);
     expect(after.aversion).toBe(1);
+    await other.sync(p);
     expect((await other.getData(p)).data?.toString()).toBe('secret');
     await expect(other.setData(p, 'x')).rejects.toBeInstanceOf(NoAuthError);
     await expect(zk.setACL(p, OPEN_ACL_UNSAFE, 0)).rejects.toBeInstanceOf(BadVersionError);
@@ -201,9 +203,11 @@ describe.each(BACKENDS)('client operations on $name', (spec) => {
     const root = uniquePath('chroot');
     await admin.create(root);
     const zk = await open(`${backend.connectString}${root}`);
+    await zk.sync('/'); // its ensemble member may not have applied the chroot's create yet
     expect(zk.chroot).toBe(root);
     const created = await zk.create('/a', 'in-chroot', { mode: CreateMode.EPHEMERAL_SEQUENTIAL });
     expect(created.path).toBe('/a0000000000');
+    await admin.sync(root);
     expect((await admin.getData(`${root}/a0000000000`)).data?.toString()).toBe('in-chroot');
     expect((await zk.getChildren('/')).children).toEqual(['a0000000000']);
     expect(await zk.getEphemerals('/')).toEqual(['/a0000000000']);
@@ -212,6 +216,7 @@ describe.each(BACKENDS)('client operations on $name', (spec) => {
     expect(results[0]).toMatchObject({ op: 'create', path: '/m' });
     const events: string[] = [];
     await zk.getData('/m', { watch: (e) => events.push(`${e.type}:${e.path}`) });
+    await admin.sync(root);
     await admin.setData(`${root}/m`, 'changed');
     await eventually(() => events.length > 0, 10_000, 'chrooted event');
     expect(events).toEqual([`${EventType.NodeDataChanged}:/m`]);

@@ -117,6 +117,7 @@ describe.each(BACKENDS)('watches on $name', (spec) => {
     await zk.getData(p, { watch: b });
     await zk.removeWatches(p, WatcherType.Data, { watcher: a });
     expect(await a.next()).toMatchObject({ type: EventType.DataWatchRemoved, path: p });
+    await writer.sync(p);
     await writer.setData(p, 'x');
     expect(await b.next()).toMatchObject({ type: EventType.NodeDataChanged, path: p });
     expect(a.events).toHaveLength(1);
