@@ -124,6 +124,12 @@ export class DataTree {
     if (zxid > node.pzxid) node.pzxid = zxid;
   }
 
+  /** Moves a node's pzxid forward to `zxid` (log replay of a child change already reflected). */
+  raisePzxid(path: string, zxid: bigint): void {
+    const node = this.nodes.get(path);
+    if (node && zxid > node.pzxid) node.pzxid = zxid;
+  }
+
   deleteNode(path: string, zxid: bigint): Znode {
     const node = this.nodes.get(path);
     if (!node) throw new NoNodeError(path);

@@ -39,16 +39,27 @@ export class TxnApplier {
 
   /**
    * Re-applies a logged txn during recovery, over a fuzzy snapshot that may already hold some of
-   * its effects (or later ones): what is already there is skipped, a create that finds its node
-   * still moves the parent's cversion forward, and a delete that finds children (of a later
-   * incarnation) leaves the node. Counterpart: FileTxnSnapLog.processTransaction.
+   * its effects (or later ones): what is already there is skipped, but the parent's cversion and
+   * pzxid still move forward — a create that finds its node, and a delete that finds none (the
+   * walk passed the parent before the child went), would otherwise leave the parent's stat stale
+   * (the ZOOKEEPER-3145 class). A delete that finds children (of a later incarnation) leaves the
+   * node. Counterpart: FileTxnSnapLog.processTransaction.
    */
   replay(txn: Txn): void {
     const { zxid, time, clientId } = txn.header;
     const subs = txn.record.type === OpCode.multi ? txn.record.body : [txn.record];
     if (subs.some((s) => s.type === OpCode.error)) return;
     for (const s of subs) {
-      if ((s.type === OpCode.delete || s.type === OpCode.deleteContainer) && (this.tree.get(s.body.path)?.children.size ?? 0) > 0) continue;
+      switch (s.type) {
+        case OpCode.delete:
+        case OpCode.deleteContainer:
+          if (!this.tree.has(s.body.path)) this.tree.raisePzxid(parentOf(s.body.path), zxid);
+          else if (this.tree.get(s.body.path)!.children.size === 0) this.deleteNode(s.body.path, zxid);
+          continue;
+        case OpCode.closeSession:
+          for (const path of s.body.paths2Delete) if (!this.tree.has(path)) this.tree.raisePzxid(parentOf(path), zxid);
+          break;
+      }
       try {
         this.applyOne(s, clientId, zxid, time);
       } catch (e) {
