@@ -30,7 +30,9 @@ export interface Checkpoint {
 }
 
 export class PendingChanges {
-  private readonly queue: NodeRecord[] = [];
+  /** Records in zxid order; those before `head` are applied and wait to be compacted away. */
+  private queue: NodeRecord[] = [];
+  private head = 0;
   private readonly byPath = new Map<string, NodeRecord>();
   private checkpoint: Checkpoint | undefined;
 
@@ -58,7 +60,7 @@ export class PendingChanges {
 
   /** Pending changes in zxid order (closeSession consults them for ephemerals in flight). */
   records(): readonly NodeRecord[] {
-    return this.queue;
+    return this.head === 0 ? this.queue : this.queue.slice(this.head);
   }
 
   add(zxid: bigint, path: string, node: PendingNode | undefined): void {
@@ -92,16 +94,21 @@ export class PendingChanges {
 
   /** Forgets the records of txns up to and including `zxid` (they are in the tree now). */
   applied(zxid: bigint): void {
-    let n = 0;
-    while (n < this.queue.length && this.queue[n]!.zxid <= zxid) {
-      const rec = this.queue[n]!;
+    while (this.head < this.queue.length && this.queue[this.head]!.zxid <= zxid) {
+      const rec = this.queue[this.head++]!;
       if (this.byPath.get(rec.path) === rec) this.byPath.delete(rec.path);
-      n++;
     }
-    if (n > 0) this.queue.splice(0, n);
+    // Compact in bulk, so a long queue (a group commit's worth) costs O(1) per applied txn.
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
   }
 
   get size(): number {
-    return this.queue.length;
+    return this.queue.length - this.head;
   }
 }
