@@ -21,6 +21,11 @@ export class JuteWriter {
     return this.offset;
   }
 
+  /** Starts over in the same buffer (views from `bytes()` are invalid afterwards). */
+  reset(): void {
+    this.offset = 0;
+  }
+
   private ensure(n: number): void {
     if (this.offset + n <= this.buf.length) return;
     let size = this.buf.length * 2;

@@ -53,7 +53,8 @@ export async function writeSnapshot(dir: string, source: SnapshotSource, pacing 
   };
   try {
     const encoder = new SnapshotEncoder();
-    let w = new JuteWriter(pacing.chunkBytes + 4096);
+    // One buffer for the whole walk: each chunk is written (and awaited) before it is reused.
+    const w = new JuteWriter(pacing.chunkBytes + 4096);
     encoder.header(w, source.zxid, source.sessions);
     for (let done = false; !done;) {
       const sliceStart = performance.now();
@@ -68,8 +69,8 @@ export async function writeSnapshot(dir: string, source: SnapshotSource, pacing 
         if ((n & 127) === 0 && performance.now() - sliceStart >= pacing.sliceMs) break;
       }
       if (done) encoder.end(w);
-      await put(Buffer.from(w.bytes()));
-      w = new JuteWriter(pacing.chunkBytes + 4096);
+      await put(w.bytes());
+      w.reset();
     }
     const trailer = snapshotTrailer(crc);
     await handle.write(trailer, 0, trailer.length, position);
