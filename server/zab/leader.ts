@@ -79,6 +79,7 @@ export class Leader {
     this.durable = opts.lastZxid;
     this.appliedZxid = opts.lastZxid;
     this.committedLog = [...(opts.committedLog ?? [])];
+    assertContinuous(this.committedLog, opts.lastZxid);
     this.epoch = opts.acceptedEpoch + 1n;
     this.phaseDeadline = opts.initLimit;
     this.connecting.add(this.myid);
@@ -340,6 +341,21 @@ export class Leader {
   private sendTo(to: bigint, packet: QuorumPacket): void {
     this.out.messages.push({ to, packet });
   }
+}
+
+/**
+ * A DIFF built from a log with a hole loses txns (ZOOKEEPER-4925): within an epoch the given
+ * history must have no gaps, ascend, and end at the leader's last zxid.
+ */
+function assertContinuous(log: readonly Entry[], lastZxid: bigint): void {
+  for (let i = 1; i < log.length; i++) {
+    const prev = log[i - 1]!.zxid, cur = log[i]!.zxid;
+    if (cur <= prev || (epochOf(cur) === epochOf(prev) && cur !== prev + 1n)) {
+      throw new Error(`committed log is not continuous: 0x${prev.toString(16)} then 0x${cur.toString(16)}`);
+    }
+  }
+  const last = log[log.length - 1];
+  if (last && last.zxid !== lastZxid) throw new Error(`committed log ends at 0x${last.zxid.toString(16)}, not at the last zxid 0x${lastZxid.toString(16)}`);
 }
 
 /** Forwarded requests whose type is sync are answered through `learnerSync`, not proposed. */

@@ -119,6 +119,14 @@ describe('discovery', () => {
     expect(step(l, { type: 'tick' }).abandon).toMatch(/discovery/);
   });
 
+  it('refuses a committed log with a hole, out of order, or not ending at its last zxid (ZOOKEEPER-4925)', () => {
+    const e = (zxid: bigint) => ({ zxid, data: txn(zxid) });
+    expect(() => leader({ committedLog: [e(z(1, 1)), e(z(1, 3))] })).toThrow(/not continuous/);
+    expect(() => leader({ committedLog: [e(z(1, 3)), e(z(1, 2))] })).toThrow(/not continuous/);
+    expect(() => leader({ committedLog: [e(z(1, 1)), e(z(1, 2))] })).toThrow(/ends at/);
+    expect(() => leader({ committedLog: [e(z(1, 3)), e(z(2, 1))], lastZxid: z(2, 1) })).not.toThrow();
+  });
+
   it('a one-voter ensemble leads at once', () => {
     const l = new Leader({ myid: 1n, config: quorumConfig([1]), acceptedEpoch: 0n, currentEpoch: 0n, lastZxid: 0n, initLimit: 5, syncLimit: 2 });
     const r = l.ready();
