@@ -36,11 +36,20 @@ describe('zab ensemble simulation', () => {
     // Checkers threw already if safety broke; liveness: some history was committed.
     expect(sim.history.length).toBeGreaterThan(0);
     expect(sim.establishedBy.size).toBeGreaterThan(0);
+    // Once the faults stop, the ensemble settles: one serving leader, every peer serving again.
+    sim.calm();
+    sim.run(200);
+    expect(sim.leaders()).toHaveLength(1);
+    expect(sim.servingCount()).toBe(sim.nodes.size);
   });
 
   it.each([5, 6, 7])('ensemble: 5 voters under faults, seed %i', (seed) => {
     const sim = new ZabSim({ seed, voters: 5, dropRate: 0.1, partitionRate: 0.03, crashRate: 0.01 });
     sim.run(400);
     expect(sim.history.length).toBeGreaterThan(0);
+    sim.calm();
+    sim.run(200);
+    expect(sim.leaders()).toHaveLength(1);
+    expect(sim.servingCount()).toBe(5);
   });
 });

@@ -78,7 +78,12 @@ export class ZabSim {
   /** Checker state: the longest history any serving node has applied. */
   history: Entry[] = [];
   proposed = 0;
-  private readonly o: Required<SimOptions>;
+  private o: Required<SimOptions>;
+
+  /** From now on: no loss, partitions or crashes (partitions already under way still heal on time). */
+  calm(): void {
+    this.o = { ...this.o, dropRate: 0, partitionRate: 0, crashRate: 0 };
+  }
 
   constructor(opts: SimOptions) {
     this.o = { observers: 0, tickEvery: 10, maxDelay: 6, dropRate: 0.05, partitionRate: 0.01, crashRate: 0.005, proposeRate: 0.5, maxFsync: 4, ...opts };
