@@ -7,7 +7,7 @@ export type TargetName = (typeof TARGET_NAMES)[number];
 export const MODE_NAMES = ['standalone', 'ensemble'] as const;
 export type Mode = (typeof MODE_NAMES)[number];
 
-export const SUITE_PARTS = ['throughput', 'latency', 'sequence'] as const;
+export const SUITE_PARTS = ['throughput', 'latency', 'sequence', 'client'] as const;
 export type SuitePart = (typeof SUITE_PARTS)[number];
 
 export const OP_NAMES = ['create', 'setData', 'getData', 'exists', 'mixed'] as const;
@@ -77,7 +77,7 @@ export const DEFAULT_BENCH_OPTIONS: Readonly<BenchOptions> = Object.freeze({
   ops: ['setData', 'getData', 'exists', 'mixed', 'create'],
   targets: ['zabkit', 'zookeeper'],
   modes: ['standalone', 'ensemble'],
-  parts: ['throughput', 'latency', 'sequence'],
+  parts: ['throughput', 'latency', 'sequence', 'client'],
   sequenceCount: 10_000,
   watchMultiple: 5,
   keys: 1000,

@@ -3,6 +3,7 @@
 // reproduce and judge it (options, machine, zabkit commit, server versions). This is the JSON
 // written by --json; the table is made from it.
 
+import type { ClientLibrary } from './client-driver.js';
 import type { LatencySummary } from './histogram.js';
 import type { BenchOptions, Mode, SuitePart, TargetName } from './options.js';
 import type { SequencePhase } from './sequence.js';
@@ -47,6 +48,25 @@ export interface RunResult {
   result?: Measurement;
 }
 
+/** One client library's run in the `client` part: same Apache ZooKeeper standalone, same load. */
+export interface ClientRunResult {
+  /** e.g. "client/getData/4x100/100B"; the same for both libraries. */
+  scenarioId: string;
+  op: 'getData' | 'setData';
+  /** Row label in the client table. */
+  label: string;
+  library: ClientLibrary;
+  libraryVersion: string;
+  /** The server both libraries talked to, e.g. "Apache ZooKeeper 3.8.0 standalone". */
+  server: string;
+  sessions: number;
+  outstanding: number;
+  payloadBytes: number;
+  status: RunStatus;
+  reason?: string;
+  result?: Measurement;
+}
+
 export interface TargetInfo {
   target: TargetName;
   mode: Mode;
@@ -74,6 +94,8 @@ export interface BenchReport {
   options: Omit<BenchOptions, 'progress'>;
   targets: TargetInfo[];
   runs: RunResult[];
+  /** The `client` part (our client vs node-zookeeper-client on one Apache ZooKeeper), when run. */
+  clients?: ClientRunResult[];
 }
 
 export function measurement(

@@ -6,11 +6,12 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { dirname } from 'node:path';
+import { runClientComparison, type ClientCompareDeps } from './client-compare.js';
 import { closeSessions, openSessions, runLoad, seedKeys } from './load.js';
 import type { BenchOptions, Mode, TargetName } from './options.js';
 import { UsageSampler } from './process-stats.js';
 import type { ProgressLine } from './progress.js';
-import { measurement, RESULT_SCHEMA, type BenchReport, type RunResult, type TargetInfo } from './results.js';
+import { measurement, RESULT_SCHEMA, type BenchReport, type ClientRunResult, type RunResult, type TargetInfo } from './results.js';
 import { buildSuite, type Scenario } from './scenarios.js';
 import { runSequence, SEQUENCE_PHASES, type PhaseResult } from './sequence.js';
 import { TargetUnavailable, type RunningTarget, type TargetLauncher } from './target.js';
@@ -21,6 +22,8 @@ export interface RunDeps {
   progress: ProgressLine;
   /** Launchers by target and mode; defaults to the real ones. */
   launcher?(target: TargetName, mode: Mode): TargetLauncher;
+  /** The `client` part; defaults to runClientComparison with the real server and libraries. */
+  clientComparison?(o: BenchOptions, deps: ClientCompareDeps): Promise<ClientRunResult[]>;
 }
 
 function errorText(err: unknown): string {
@@ -155,7 +158,8 @@ export async function runBench(o: BenchOptions, deps: RunDeps): Promise<BenchRep
     cliEntry = undefined;
   }
 
-  for (const mode of o.modes) {
+  // with only the `client` part selected there is nothing to run per target: start no servers
+  for (const mode of suite.length > 0 ? o.modes : []) {
     const running: RunningTarget[] = [];
     try {
       for (const name of o.targets) {
@@ -213,6 +217,8 @@ export async function runBench(o: BenchOptions, deps: RunDeps): Promise<BenchRep
     }
   }
 
+  const clients = o.parts.includes('client') ? await (deps.clientComparison ?? runClientComparison)(o, { progress }) : undefined;
+
   const git = cliEntry === undefined ? { commit: undefined, dirty: undefined } : gitState(dirname(cliEntry));
   const { progress: _omit, ...options } = o;
   return {
@@ -232,6 +238,7 @@ export async function runBench(o: BenchOptions, deps: RunDeps): Promise<BenchRep
     options,
     targets,
     runs,
+    ...(clients === undefined ? {} : { clients }),
   };
 }
 

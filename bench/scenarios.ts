@@ -65,6 +65,9 @@ function suiteInPartsOrder(o: BenchOptions): Scenario[] {
       case 'latency':
         for (const op of ['setData', 'getData'] as const) out.push(loadScenario('latency', op, 1, 1, o));
         break;
+      case 'client':
+        // not a per-target scenario: see clientScenarios() and bench/client-compare.ts
+        break;
       case 'sequence':
         out.push({
           id: `sequence/${o.sequenceCount}/${o.watchMultiple}/${sizeLabel(o.payloadBytes)}`,
@@ -78,4 +81,30 @@ function suiteInPartsOrder(o: BenchOptions): Scenario[] {
     }
   }
   return out;
+}
+
+/** One op of the `client` part: the same load driven through each client library. */
+export interface ClientScenario {
+  /** e.g. "client/getData/4x100/100B". */
+  id: string;
+  op: 'getData' | 'setData';
+  label: string;
+  sessions: number;
+  outstanding: number;
+  payloadBytes: number;
+}
+
+/** The `client` part's runs (empty when the part is not selected): getData, then setData. */
+export function clientScenarios(o: BenchOptions): ClientScenario[] {
+  if (!o.parts.includes('client')) return [];
+  const shape = `${o.sessions}x${o.outstanding}`;
+  const size = sizeLabel(o.payloadBytes);
+  return (['getData', 'setData'] as const).map((op) => ({
+    id: `client/${op}/${shape}/${size}`,
+    op,
+    label: `${op} ${shape} ${size}`,
+    sessions: o.sessions,
+    outstanding: o.outstanding,
+    payloadBytes: o.payloadBytes,
+  }));
 }

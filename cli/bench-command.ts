@@ -1,6 +1,7 @@
 // `zabkit bench`: the same pipelined workload against zabkit and Apache ZooKeeper 3.8 (both
 // started here, standalone and as 3-member loopback ensembles), then one side-by-side table on
-// stdout and, with --json, the full results in a file. Progress goes to stderr.
+// stdout and, with --json, the full results in a file. Progress goes to stderr. The `client` part
+// adds a second table: our client vs node-zookeeper-client against one Apache ZooKeeper.
 // Counterpart: ZooKeeper's zk-smoketest (zk-latencies.py) and YCSB-style load generators.
 
 import type { Command } from 'commander';
@@ -10,6 +11,7 @@ import {
 } from '../bench/options.js';
 import { ProgressLine, type ProgressOutput } from '../bench/progress.js';
 import { toJson, type BenchReport } from '../bench/results.js';
+import { formatClientTable } from '../bench/client-table.js';
 import { formatTable } from '../bench/table.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './server-command.js';
 
@@ -36,12 +38,14 @@ export async function runBenchCommand(flags: BenchFlags, deps: BenchCommandDeps)
   const progress = new ProgressLine(options.progress ? deps.stderr : undefined);
   const report = await deps.runBench(options, progress);
   progress.done();
-  deps.stdout(formatTable(report.runs));
+  const clients = report.clients ?? [];
+  if (report.runs.length > 0 || clients.length === 0) deps.stdout(formatTable(report.runs));
+  if (clients.length > 0) deps.stdout(`${report.runs.length > 0 ? '\n' : ''}${formatClientTable(clients)}`);
   if (options.jsonOut !== undefined) {
     await deps.writeFile(options.jsonOut, toJson(report));
     deps.stderr.write(`results written to ${options.jsonOut}\n`);
   }
-  const failed = report.runs.filter((r) => r.status === 'failed').length;
+  const failed = [...report.runs, ...clients].filter((r) => r.status === 'failed').length;
   if (failed > 0) deps.stderr.write(`zabkit bench: ${failed} run(s) failed\n`);
   deps.exit(failed > 0 ? EXIT_FAILURE : EXIT_OK);
 }
@@ -60,7 +64,7 @@ export function registerBenchCommand(program: Command, deps: BenchCommandDeps): 
     .option('--ops <list>', `throughput ops, comma-separated: ${OP_NAMES.join(', ')}`, d.ops.join(','))
     .option('--targets <list>', `servers: ${TARGET_NAMES.join(', ')}`, d.targets.join(','))
     .option('--modes <list>', `${MODE_NAMES.join(', ')}`, d.modes.join(','))
-    .option('--parts <list>', `${SUITE_PARTS.join(', ')} (1x1 latency runs, zk-latencies sequence)`, d.parts.join(','))
+    .option('--parts <list>', `${SUITE_PARTS.join(', ')} (1x1 latency runs, zk-latencies sequence, client: our client vs node-zookeeper-client on one Apache ZooKeeper)`, d.parts.join(','))
     .option('--sequence-count <n>', 'znodes per zk-latencies phase', String(d.sequenceCount))
     .option('--watch-multiple <n>', 'watches per znode in the zk-latencies watch phase', String(d.watchMultiple))
     .option('--keys <n>', 'size of the read/write key space', String(d.keys))

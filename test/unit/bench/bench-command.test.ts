@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
 import { registerBenchCommand, runBenchCommand, type BenchCommandDeps } from '../../../cli/bench-command.js';
 import type { BenchOptions } from '../../../bench/options.js';
-import { RESULT_SCHEMA, type BenchReport, type RunResult } from '../../../bench/results.js';
+import { RESULT_SCHEMA, type BenchReport, type ClientRunResult, type RunResult } from '../../../bench/results.js';
 
 function fakeReport(o: BenchOptions, runs: RunResult[]): BenchReport {
   const { progress: _p, ...options } = o;
@@ -72,5 +72,21 @@ describe('zabkit bench command', () => {
     const b = deps([okRun, { ...failed, status: 'n/a', reason: 'zabkit ensemble not available' }]);
     await runBenchCommand({}, b.d);
     expect(b.d.exit).toHaveBeenCalledWith(0);
+  });
+  it('client part: its table after the server table, its runs in the JSON, a failed client run exits 1', async () => {
+    const { d, out, files } = deps([]);
+    const client: ClientRunResult = {
+      scenarioId: 'client/getData/4x100/100B', op: 'getData', label: 'getData 4x100 100B', library: 'zabkit',
+      libraryVersion: '0.1.0', server: 'Apache ZooKeeper 3.8.0 standalone', sessions: 4, outstanding: 100, payloadBytes: 100,
+      status: 'ok', result: { ops: 10, errors: 0, elapsedMs: 1000, opsPerSec: 10, latencyMs: { mean: 1, p50: 1, p99: 1, p999: 1, max: 1 } },
+    };
+    const failed: ClientRunResult = { ...client, library: 'node-zookeeper-client', libraryVersion: '1.1.3', status: 'failed', reason: 'boom', result: undefined };
+    d.runBench = async (o) => ({ ...fakeReport(o, []), clients: [client, failed] });
+    await runBenchCommand({ parts: 'client', json: 'c.json' }, d);
+    const text = out.join('');
+    expect(text).not.toContain('| mode');
+    expect(text).toContain('| getData 4x100 100B | 10 / failed[1]');
+    expect(JSON.parse(files.get('c.json')!)).toMatchObject({ clients: [{ library: 'zabkit' }, { library: 'node-zookeeper-client', status: 'failed' }] });
+    expect(d.exit).toHaveBeenCalledWith(1);
   });
 });
