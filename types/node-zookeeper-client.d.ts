@@ -1,5 +1,5 @@
-// Minimal typings for the npm `node-zookeeper-client` (1.1.x, CommonJS, ships no types): only
-// what the interop tests use. Longs (zxids, times, session ids) arrive as 8-byte Buffers.
+// Minimal typings for the npm `node-zookeeper-client` (1.1.x, CommonJS, ships no types): what the
+// interop tests and the client benchmark use. Longs (zxids, times, session ids) arrive as 8-byte Buffers.
 declare module 'node-zookeeper-client' {
   namespace zookeeper {
     interface Stat {
