@@ -22,14 +22,19 @@ export function encodeSegmentHeader(): Buffer {
   return b;
 }
 
-/** One framed record, ready to append. */
+/** A record's 16-byte header; the payload follows it unchanged (so it is never copied). */
+export function encodeRecordHeader(zxid: bigint, payload: Buffer): Buffer {
+  const h = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
+  h.writeUInt32BE(payload.length, 0);
+  h.writeBigInt64BE(zxid, 8);
+  const crc = crc32(payload, crc32(h.subarray(8, 16), crc32(h.subarray(0, 4))));
+  h.writeUInt32BE(crc, 4);
+  return h;
+}
+
+/** One framed record as a single buffer. */
 export function encodeRecord(zxid: bigint, payload: Buffer): Buffer {
-  const b = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);
-  b.writeUInt32BE(payload.length, 0);
-  b.writeBigInt64BE(zxid, 8);
-  payload.copy(b, RECORD_HEADER_BYTES);
-  b.writeUInt32BE(recordCrc(b, 0, payload.length), 4);
-  return b;
+  return Buffer.concat([encodeRecordHeader(zxid, payload), payload]);
 }
 
 function recordCrc(buf: Buffer, offset: number, length: number): number {

@@ -6,7 +6,7 @@
 
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeRecord, encodeSegmentHeader, SEGMENT_HEADER_BYTES } from './log-format.js';
+import { encodeRecordHeader, encodeSegmentHeader, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './log-format.js';
 import { logName } from './file-names.js';
 import { fsyncDir } from './fs-util.js';
 
@@ -38,7 +38,10 @@ interface Segment {
 
 export class TxnLog {
   private segment: Segment | undefined;
+  /** Record headers and payloads, alternating, written with one writev. */
   private queue: Buffer[] = [];
+  private queueBytes = 0;
+  private firstQueuedZxid = 0n;
   private queueZxid = 0n;
   private flushing: Promise<void> | undefined;
   private rollRequested = false;
@@ -53,12 +56,11 @@ export class TxnLog {
     if (this.closed) throw new Error('txn log is closed');
     if (this.failed) return;
     if (this.queue.length === 0) this.firstQueuedZxid = zxid;
-    this.queue.push(encodeRecord(zxid, payload));
+    this.queue.push(encodeRecordHeader(zxid, payload), payload);
+    this.queueBytes += RECORD_HEADER_BYTES + payload.length;
     this.queueZxid = zxid;
     if (!this.flushing) this.flushing = this.flushLoop();
   }
-
-  private firstQueuedZxid = 0n;
 
   /** The next append starts a new segment (named after its first zxid). */
   roll(): void {
@@ -74,13 +76,16 @@ export class TxnLog {
     try {
       while (this.queue.length > 0 && !this.failed) {
         const batch = this.queue;
+        const bytes = this.queueBytes;
         const lastZxid = this.queueZxid;
         const firstZxid = this.firstQueuedZxid;
         this.queue = [];
-        await this.writeAndSync(batch, firstZxid);
+        this.queueBytes = 0;
+        await this.writeAndSync(batch, bytes, firstZxid);
+        const txns = batch.length / 2;
         this.stats.syncs++;
-        this.stats.txns += batch.length;
-        if (batch.length > this.stats.maxBatch) this.stats.maxBatch = batch.length;
+        this.stats.txns += txns;
+        if (txns > this.stats.maxBatch) this.stats.maxBatch = txns;
         this.options.onDurable(lastZxid);
       }
     } catch (e) {
@@ -91,23 +96,22 @@ export class TxnLog {
     }
   }
 
-  private async writeAndSync(batch: Buffer[], firstZxid: bigint): Promise<void> {
+  private async writeAndSync(batch: Buffer[], bytes: number, firstZxid: bigint): Promise<void> {
     if (this.rollRequested || this.segment === undefined) {
       await this.closeSegment();
       this.segment = await this.createSegment(firstZxid);
       this.rollRequested = false;
     }
     const segment = this.segment;
-    const bytes = batch.length === 1 ? batch[0]! : Buffer.concat(batch);
-    const end = segment.position + bytes.length;
+    const end = segment.position + bytes;
     if (end > segment.allocated) {
       const step = this.options.preAllocBytes;
       segment.allocated = Math.ceil(end / step) * step;
       await segment.handle.truncate(segment.allocated);
     }
-    await segment.handle.write(bytes, 0, bytes.length, segment.position);
+    await writeAll(segment.handle, batch, segment.position);
     segment.position = end;
-    this.stats.bytes += bytes.length;
+    this.stats.bytes += bytes;
     await segment.handle.datasync();
   }
 
@@ -138,5 +142,18 @@ export class TxnLog {
     await this.drain();
     this.closed = true;
     await this.closeSegment();
+  }
+}
+
+/** writev until every byte is written (a regular file may take a batch in several parts). */
+async function writeAll(handle: FileHandle, buffers: Buffer[], position: number): Promise<void> {
+  let rest = buffers;
+  for (let at = position; rest.length > 0;) {
+    let { bytesWritten } = await handle.writev(rest, at);
+    at += bytesWritten;
+    let i = 0;
+    while (i < rest.length && bytesWritten >= rest[i]!.length) bytesWritten -= rest[i++]!.length;
+    rest = rest.slice(i);
+    if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
   }
 }
