@@ -5,7 +5,7 @@
 // inside the window count.
 
 import type { ClientSession } from './client-driver.js';
-import { LatencyHistogram, type LatencySummary } from './histogram.js';
+import { MeasuredWindow, type WindowResult } from './measured-window.js';
 import { keyIndexAt, keyPath } from './workload.js';
 
 export type ClientOp = 'getData' | 'setData';
@@ -20,16 +20,8 @@ export interface ClientLoadSpec {
   durationMs: number;
 }
 
-export interface ClientLoadResult {
-  ops: number;
-  errors: number;
-  firstErrorCode: number | undefined;
-  elapsedMs: number;
-  opsPerSec: number;
-  latency: LatencySummary;
-  /** This process's CPU over the window, % of one core (the library's cost shows here). */
-  clientCpuPct: number;
-}
+/** clientCpuPct is where the library's own cost shows. */
+export type ClientLoadResult = WindowResult;
 
 const DRAIN_TIMEOUT_MS = 15_000;
 
@@ -42,14 +34,10 @@ export async function runClientLoad(
   spec: ClientLoadSpec,
   onPhase?: (phase: 'warmup' | 'measure') => void,
 ): Promise<ClientLoadResult> {
-  const histogram = new LatencyHistogram();
+  const window = new MeasuredWindow();
   const counters = sessions.map(() => 0);
-  let measuring = false;
   let stopping = false;
   let inFlight = 0;
-  let ops = 0;
-  let errors = 0;
-  let firstErrorCode: number | undefined;
   let wakeDrain: (() => void) | undefined;
 
   const issue = (s: number): void => {
@@ -60,14 +48,7 @@ export async function runClientLoad(
     inFlight++;
     const done = (code: number): void => {
       inFlight--;
-      if (measuring) {
-        histogram.recordMs(performance.now() - sentAt);
-        ops++;
-        if (code !== 0) {
-          errors++;
-          firstErrorCode ??= code;
-        }
-      }
+      window.record(sentAt, code);
       if (!stopping) issue(s);
       else if (inFlight === 0) wakeDrain?.();
     };
@@ -79,25 +60,13 @@ export async function runClientLoad(
   for (let s = 0; s < sessions.length; s++) for (let w = 0; w < spec.outstanding; w++) issue(s);
   await sleep(spec.warmupMs);
   onPhase?.('measure');
-  measuring = true;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
+  window.open();
   await sleep(spec.durationMs);
-  measuring = false;
+  const result = window.close();
   stopping = true;
-  const elapsedMs = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
 
   if (inFlight > 0) await Promise.race([new Promise<void>((resolve) => (wakeDrain = resolve)), sleep(DRAIN_TIMEOUT_MS)]);
   if (inFlight > 0) throw new Error(`${inFlight} requests still unanswered ${DRAIN_TIMEOUT_MS} ms after the run ended`);
 
-  return {
-    ops,
-    errors,
-    firstErrorCode,
-    elapsedMs,
-    opsPerSec: (ops * 1000) / elapsedMs,
-    latency: histogram.summary(),
-    clientCpuPct: ((cpu.user + cpu.system) / 1000 / elapsedMs) * 100,
-  };
+  return result;
 }

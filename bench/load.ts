@@ -5,6 +5,7 @@
 
 import { Code } from '../protocol/errors.js';
 import { LatencyHistogram, type LatencySummary } from './histogram.js';
+import { MeasuredWindow, type WindowResult } from './measured-window.js';
 import { BenchSession, type SessionAddress } from './session.js';
 import {
   BENCH_ROOT, CREATE_PARENT, KEYS_PARENT, createPath, keyIndexAt, keyPath, opAt, payload, requestFrame,
@@ -38,18 +39,7 @@ export interface LoadHooks {
   onProgress?(p: LoadProgress): void;
 }
 
-export interface LoadResult {
-  ops: number;
-  /** Replies with a non-zero error code inside the window. */
-  errors: number;
-  /** The first such error code, for the report. */
-  firstErrorCode: number | undefined;
-  elapsedMs: number;
-  opsPerSec: number;
-  latency: LatencySummary;
-  /** CPU time of this (load generator) process over the window, in % of one core. */
-  clientCpuPct: number;
-}
+export type LoadResult = WindowResult;
 
 const PROGRESS_INTERVAL_MS = 500;
 const DRAIN_TIMEOUT_MS = 15_000;
@@ -80,12 +70,8 @@ export async function closeSessions(sessions: readonly BenchSession[]): Promise<
 export async function runLoad(sessions: readonly BenchSession[], spec: LoadSpec, hooks: LoadHooks = {}): Promise<LoadResult> {
   const { workload, outstanding } = spec;
   const data = payload(workload.payloadBytes);
-  const histogram = new LatencyHistogram();
-  let measuring = false;
+  const window = new MeasuredWindow();
   let stopping = false;
-  let ops = 0;
-  let errors = 0;
-  let firstErrorCode: number | undefined;
   let repliesSinceTick = 0;
   let failure: Error | undefined;
   let wakeDrain: (() => void) | undefined;
@@ -105,14 +91,7 @@ export async function runLoad(sessions: readonly BenchSession[], spec: LoadSpec,
     session.send(xid, frame, (err) => {
       inFlight--;
       repliesSinceTick++;
-      if (measuring) {
-        histogram.recordMs(performance.now() - sentAt);
-        ops++;
-        if (err !== 0) {
-          errors++;
-          firstErrorCode ??= err;
-        }
-      }
+      window.record(sentAt, err);
       if (!stopping) issue(s);
       else if (inFlight === 0) wakeDrain?.();
     });
@@ -133,7 +112,7 @@ export async function runLoad(sessions: readonly BenchSession[], spec: LoadSpec,
       elapsedS: (now - since) / 1000,
       phaseS: phaseMs / 1000,
       recentOpsPerSec: (repliesSinceTick * 1000) / Math.max(1, now - tickStart),
-      p99Ms: phase === 'measure' ? histogram.summary().p99Ms : 0,
+      p99Ms: phase === 'measure' ? window.histogram.summary().p99Ms : 0,
     });
     repliesSinceTick = 0;
   };
@@ -154,17 +133,13 @@ export async function runLoad(sessions: readonly BenchSession[], spec: LoadSpec,
   for (let s = 0; s < sessions.length; s++) for (let w = 0; w < outstanding; w++) issue(s);
 
   await phase('warmup', spec.warmupMs);
-  measuring = true;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
+  window.open();
   const hook = Promise.resolve(hooks.onMeasureStart?.()).catch((err: unknown) => {
     failure ??= err instanceof Error ? err : new Error(String(err));
   });
   await phase('measure', spec.durationMs);
-  measuring = false;
+  const result = window.close();
   stopping = true;
-  const elapsedMs = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
   await hook;
 
   if (inFlight > 0 && failure === undefined) {
@@ -172,16 +147,7 @@ export async function runLoad(sessions: readonly BenchSession[], spec: LoadSpec,
   }
   if (failure !== undefined) throw failure;
   if (inFlight > 0) throw new Error(`${inFlight} requests still unanswered ${DRAIN_TIMEOUT_MS} ms after the run ended`);
-
-  return {
-    ops,
-    errors,
-    firstErrorCode,
-    elapsedMs,
-    opsPerSec: (ops * 1000) / elapsedMs,
-    latency: histogram.summary(),
-    clientCpuPct: ((cpu.user + cpu.system) / 1000 / elapsedMs) * 100,
-  };
+  return result;
 }
 
 export interface FixedRequest {
