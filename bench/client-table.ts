@@ -2,6 +2,7 @@
 // ratio" with ratio = ours ÷ theirs, both against the same Apache ZooKeeper, as Markdown.
 // Runs that could not happen show "failed"/"n/a" with a footnote. Pure.
 
+import { Footnotes, markdownTable } from './markdown-table.js';
 import type { ClientLibrary } from './client-driver.js';
 import type { ClientRunResult, Measurement } from './results.js';
 import { formatMs, formatOps, formatRatio } from './table.js';
@@ -37,13 +38,8 @@ export function pairClientRuns(runs: readonly ClientRunResult[]): ClientRow[] {
 }
 
 export function formatClientTable(runs: readonly ClientRunResult[]): string {
-  const notes: string[] = [];
-  const note = (r: ClientRunResult): string => {
-    const text = `${r.library}: ${r.status}${r.reason === undefined ? '' : ` (${r.reason})`}`;
-    let i = notes.indexOf(text);
-    if (i < 0) i = notes.push(text) - 1;
-    return `[${i + 1}]`;
-  };
+  const notes = new Footnotes();
+  const note = (r: ClientRunResult): string => notes.marker(`${r.library}: ${r.status}${r.reason === undefined ? '' : ` (${r.reason})`}`);
   const side = (run: ClientRunResult | undefined, pick: Pick, fmt: (v: number) => string): { text: string; value?: number } => {
     if (run === undefined) return { text: '—' };
     if (run.status !== 'ok' || run.result === undefined) return { text: `${run.status}${note(run)}` };
@@ -65,21 +61,13 @@ export function formatClientTable(runs: readonly ClientRunResult[]): string {
     }
     lines.push(cells);
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmtLine = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   const server = runs.find((r) => r.status === 'ok')?.server ?? runs[0]?.server;
   const versions = [OURS, THEIRS]
     .map((lib) => runs.find((r) => r.library === lib))
     .filter((r): r is ClientRunResult => r !== undefined)
     .map((r) => `${r.library} ${r.libraryVersion}`);
-  const out = [
+  return markdownTable([
     `Client libraries on the same server${server === undefined ? '' : ` (${server})`}: ${versions.join(' vs ')}.`,
     'Each cell: zabkit client / node-zookeeper-client, then zabkit ÷ node-zookeeper-client (ops/s: higher is better; ms and CPU: lower is better).',
-    '',
-    fmtLine(header),
-    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
-    ...lines.map(fmtLine),
-  ];
-  if (notes.length > 0) out.push('', ...notes.map((n, i) => `[${i + 1}] ${n}`));
-  return `${out.join('\n')}\n`;
+  ], header, lines, notes);
 }

@@ -2,6 +2,7 @@
 // ratio = zabkit ÷ ZooKeeper, as Markdown so it pastes into docs/performance.md. Runs that could
 // not happen show "n/a" or "failed" and get a footnote with the reason. Pure.
 
+import { Footnotes, markdownTable } from './markdown-table.js';
 import type { Measurement, RunResult } from './results.js';
 
 /** 950 → "950", 1234 → "1.23k", 31234 → "31.2k", 123456 → "123k". */
@@ -62,13 +63,8 @@ function side(run: RunResult | undefined, pick: Pick, fmt: (v: number) => string
 }
 
 export function formatTable(runs: readonly RunResult[]): string {
-  const notes: string[] = [];
-  const note = (r: RunResult): string => {
-    const text = `${r.target} ${r.mode}: ${r.status}${r.reason === undefined ? '' : ` (${r.reason})`}`;
-    let i = notes.indexOf(text);
-    if (i < 0) i = notes.push(text) - 1;
-    return `[${i + 1}]`;
-  };
+  const notes = new Footnotes();
+  const note = (r: RunResult): string => notes.marker(`${r.target} ${r.mode}: ${r.status}${r.reason === undefined ? '' : ` (${r.reason})`}`);
   const header = ['mode', 'scenario', ...METRICS.map((m) => m.header), 'lag p99 ms'];
   const lines: string[][] = [];
   for (const row of pairRuns(runs)) {
@@ -85,15 +81,7 @@ export function formatTable(runs: readonly RunResult[]): string {
     for (const r of errs) cells[1] += ` (${r!.target}: ${r!.result!.errors} errors)`;
     lines.push(cells);
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmtLine = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  const out = [
+  return markdownTable([
     'Each cell: zabkit / Apache ZooKeeper, then zabkit ÷ ZooKeeper (ops/s: higher is better; ms and MiB: lower is better).',
-    '',
-    fmtLine(header),
-    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
-    ...lines.map(fmtLine),
-  ];
-  if (notes.length > 0) out.push('', ...notes.map((n, i) => `[${i + 1}] ${n}`));
-  return `${out.join('\n')}\n`;
+  ], header, lines, notes);
 }
