@@ -3,9 +3,9 @@
 // also watched by a tiny shell guard that stops Java if this Node process dies.
 import { type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fourLetterWord as sendFourLetterWord } from '../../bench/four-letter-words.js';
 import { JAVA_PATH, ZOOKEEPER_CLASSPATH } from './debian-packages.js';
 import { freePorts } from './ports.js';
 import { forgetTempDir, removeOnExit, signalGroup, spawnTracked, tail, waitClosed } from './processes.js';
@@ -74,22 +74,7 @@ const PARENT_DEATH_GUARD = [
 
 /** Sends a four-letter word (e.g. 'srvr', 'mntr') and returns the whole reply. */
 export function fourLetterWord(port: number, word: string, timeoutMs = 2000, host = HOST): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port });
-    let reply = '';
-    const timer = setTimeout(() => socket.destroy(new Error(`${word}: no reply within ${timeoutMs} ms`)), timeoutMs);
-    socket.setEncoding('utf8');
-    socket.on('connect', () => socket.end(word));
-    socket.on('data', (chunk: string) => (reply += chunk));
-    socket.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(reply);
-    });
-  });
+  return sendFourLetterWord(host, port, word, timeoutMs);
 }
 
 function zooCfg(opts: ApacheZooKeeperOptions, dataDir: string, clientPort: number, servers: string[]): string {

@@ -1,7 +1,7 @@
 // Free TCP port discovery for tests: asks the kernel for an ephemeral port on 127.0.0.1.
 // The port is released before returning, so a racing process could take it; callers that
 // need certainty must retry on EADDRINUSE.
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -40,4 +40,15 @@ export async function freePorts(count: number): Promise<number[]> {
   });
   await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   return ports;
+}
+
+/** Listens on an ephemeral port of 127.0.0.1 and resolves with the port. */
+export async function listenOnLoopback(server: Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('listening socket has no TCP address');
+  return address.port;
 }

@@ -3,6 +3,7 @@
 // every complete frame (length prefix included) as hex, in arrival order. It can also drop all
 // connections and hold new ones back, to capture client reconnects.
 import { createServer, connect, type Socket } from 'node:net';
+import { listenOnLoopback } from './ports.js';
 
 export type Direction = 'c2s' | 's2c';
 
@@ -118,13 +119,7 @@ export async function startRecordingProxy(target: { host?: string; port: number 
     else open();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('proxy has no TCP address');
-  const { port } = address;
+  const port = await listenOnLoopback(server);
 
   return {
     host: '127.0.0.1',

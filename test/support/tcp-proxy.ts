@@ -3,6 +3,7 @@
 // discard all bytes both ways, so the client only notices through its read timeout), refuse
 // new connections, switch targets, and report the client-to-server frames it forwarded.
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { listenOnLoopback } from './ports.js';
 
 export interface ProxyTarget {
   host?: string;
@@ -86,13 +87,7 @@ export async function startTcpProxy(initial: ProxyTarget): Promise<TcpProxy> {
     client.on('close', teardown);
     upstream.on('close', teardown);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('proxy has no TCP address');
-  const { port } = address;
+  const port = await listenOnLoopback(server);
 
   return {
     port,
