@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess, tail } from './processes.js';
 
-export const DEBIAN_PACKAGES = ['zookeeper', 'zookeeper-bin', 'python3-kazoo'] as const;
+export const DEBIAN_PACKAGES = ['zookeeper', 'zookeeper-bin', 'python3-kazoo', 'libcurator-recipes-java', 'default-jdk-headless', 'redis-server'] as const;
 
 export const JAVA_PATH = '/usr/bin/java';
 export const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
@@ -24,6 +24,17 @@ const REQUIRED_JARS = [
   '/usr/share/java/netty-handler.jar',
 ];
 
+/** Apache Curator 5.4 (libcurator-recipes-java pulls framework and client): the Java side of recipe interop. */
+export const CURATOR_JARS = [
+  '/usr/share/java/curator-recipes.jar',
+  '/usr/share/java/curator-framework.jar',
+  '/usr/share/java/curator-client.jar',
+] as const;
+/** javac (default-jdk-headless) compiles the Curator test agent. */
+export const JAVAC_PATH = '/usr/bin/javac';
+/** Debian's redis-server (the Redis LockRegistry's integration tests). */
+export const REDIS_SERVER_PATH = '/usr/bin/redis-server';
+
 /** Debian's zkCli.sh (Java client CLI, ZooKeeperMain). */
 export const ZKCLI_PATH = '/usr/share/zookeeper/bin/zkCli.sh';
 /** Upstream's single-threaded C CLI; bookworm's zookeeper-bin does not ship it. */
@@ -38,7 +49,7 @@ export const PYTHON_PATH = '/usr/bin/python3';
 /** Human-readable list of what is missing; empty when everything is installed. */
 export function missingDebianPieces(): string[] {
   const missing: string[] = [];
-  for (const path of [JAVA_PATH, ...REQUIRED_JARS, ZKCLI_PATH]) {
+  for (const path of [JAVA_PATH, ...REQUIRED_JARS, ZKCLI_PATH, ...CURATOR_JARS, JAVAC_PATH, REDIS_SERVER_PATH]) {
     if (!existsSync(path)) missing.push(path);
   }
   if (!existsSync(CLI_ST_PATH) && !existsSync(CLI_MT_PATH)) missing.push(`${CLI_ST_PATH} (or cli_mt)`);
