@@ -15,6 +15,7 @@ const ENTRIES: Record<string, string> = {
   'zabkit/framework': 'framework/index.js',
   'zabkit/testing': 'framework/testing/index.js',
   'zabkit/recipes': 'recipes/index.js',
+  'zabkit/app': 'app/index.js',
   'zabkit/server': 'server/index.js',
   'zabkit/protocol': 'protocol/index.js',
 };
