@@ -30,6 +30,10 @@ export const CURATOR_JARS = [
   '/usr/share/java/curator-framework.jar',
   '/usr/share/java/curator-client.jar',
 ] as const;
+/** Guava (Debian's libguava-java, a dependency of libcurator-*-java): Curator needs it at runtime. */
+export const GUAVA_JAR = '/usr/share/java/guava.jar';
+/** Jackson (libjackson2-databind-java, a dependency of libcurator-framework-java): the Curator test agent's JSON. */
+export const JACKSON_DATABIND_JAR = '/usr/share/java/jackson-databind.jar';
 /** javac (default-jdk-headless) compiles the Curator test agent. */
 export const JAVAC_PATH = '/usr/bin/javac';
 /** Debian's redis-server (the Redis LockRegistry's integration tests). */
@@ -49,7 +53,7 @@ export const PYTHON_PATH = '/usr/bin/python3';
 /** Human-readable list of what is missing; empty when everything is installed. */
 export function missingDebianPieces(): string[] {
   const missing: string[] = [];
-  for (const path of [JAVA_PATH, ...REQUIRED_JARS, ZKCLI_PATH, ...CURATOR_JARS, JAVAC_PATH, REDIS_SERVER_PATH]) {
+  for (const path of [JAVA_PATH, ...REQUIRED_JARS, ZKCLI_PATH, ...CURATOR_JARS, GUAVA_JAR, JACKSON_DATABIND_JAR, JAVAC_PATH, REDIS_SERVER_PATH]) {
     if (!existsSync(path)) missing.push(path);
   }
   if (!existsSync(CLI_ST_PATH) && !existsSync(CLI_MT_PATH)) missing.push(`${CLI_ST_PATH} (or cli_mt)`);
