@@ -1,0 +1,14 @@
+// The app layer's locks: the backend-neutral LockRegistry contract, its errors, and the Redis backend.
+export type { AcquireOptions, DistributedLock, HeldLock, LockKind, LockRegistry, ObtainOptions } from './lock-registry.js';
+export {
+  LockError,
+  LockLostError,
+  LockNotReentrantError,
+  LockRegistryClosedError,
+  LockTimeoutError,
+  UnsupportedLockKindError,
+  type LockLostReason,
+} from './errors.js';
+export { LossNotifier } from './loss-notifier.js';
+export { AcquireWait } from './acquire-wait.js';
+export * from './redis/index.js';

@@ -1,0 +1,2 @@
+// The Redis backend of the LockRegistry (public part).
+export { RedisLockRegistry, REDIS_LOCK_DEFAULTS, type RedisLockRegistryOptions } from './redis-lock-registry.js';

@@ -1,0 +1,109 @@
+// One contender for a Redis mutex: acquire() tries SET key token NX PX ttl, and while another
+// holder has the key polls again after a jittered, growing delay, until it wins, times out or
+// is aborted. An attempt overtaken by a timeout or abort is undone (compare-and-delete) if it
+// landed. Not re-entrant. Counterpart: Spring's RedisLockRegistry.RedisLock.tryLock(time).
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../../framework/index.js';
+import { AcquireWait } from '../acquire-wait.js';
+import { LockNotReentrantError, LockRegistryClosedError } from '../errors.js';
+import type { AcquireOptions, DistributedLock, HeldLock } from '../lock-registry.js';
+import type { MutexCommands } from './mutex-commands.js';
+import { PollBackoff } from './poll-backoff.js';
+import { RedisHeldMutex } from './redis-held-mutex.js';
+
+/** What a contender needs from its registry. */
+export interface RedisMutexContext {
+  readonly commands: MutexCommands;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly ttlMs: number;
+  readonly renewEveryMs: number;
+  readonly pollMinMs: number;
+  readonly pollMaxMs: number;
+  /** Aborted when the registry closes. */
+  readonly closing: AbortSignal;
+  readonly onHeld: (held: RedisHeldMutex) => void;
+  readonly onEnd: (held: RedisHeldMutex) => void;
+}
+
+export class RedisMutex implements DistributedLock {
+  readonly kind = 'mutex' as const;
+  private acquiring = false;
+  /** The last hold; until it has ended (released or lost) this contender cannot acquire again. */
+  private current: RedisHeldMutex | undefined;
+
+  constructor(
+    readonly key: string,
+    private readonly redisKey: string,
+    private readonly context: RedisMutexContext,
+  ) {}
+
+  get isHeld(): boolean {
+    return this.current?.isHeld === true;
+  }
+
+  async acquire(options: AcquireOptions = {}): Promise<HeldLock> {
+    if (this.acquiring || this.current?.ended === false) throw new LockNotReentrantError(this.key);
+    const { clock, closing } = this.context;
+    const wait = new AcquireWait(this.key, options, clock, { signal: closing, backend: 'redis' });
+    this.acquiring = true;
+    try {
+      const held = await this.pollUntilAcquired(wait);
+      if (closing.aborted) {
+        // Won the key in the same tick as the registry closed: give it straight back.
+        held.release().catch(() => undefined);
+        throw new LockRegistryClosedError(this.key, 'redis');
+      }
+      this.current = held;
+      this.context.onHeld(held);
+      return held;
+    } finally {
+      this.acquiring = false;
+      wait.dispose();
+    }
+  }
+
+  private async pollUntilAcquired(wait: AcquireWait): Promise<RedisHeldMutex> {
+    const { commands, clock, ttlMs } = this.context;
+    const token = randomBytes(16).toString('hex');
+    const backoff = new PollBackoff(this.context.pollMinMs, this.context.pollMaxMs, this.context.random);
+    for (let first = true; ; first = false) {
+      if (first ? wait.aborted : wait.stopped) throw wait.reason();
+      const sentAt = clock.now();
+      const attempt = commands.tryLock(this.redisKey, token, ttlMs);
+      let acquired: boolean;
+      try {
+        acquired = await wait.race(attempt, first);
+      } catch (error) {
+        // Overtaken by abort/timeout, or the command failed (it may still have run on the
+        // server): make sure no key with our token outlives this call.
+        this.undo(attempt, token);
+        throw error;
+      }
+      if (acquired) return this.hold(token, sentAt);
+      if (wait.stopped) throw wait.reason();
+      await wait.sleep(backoff.next());
+    }
+  }
+
+  private hold(token: string, grantedAt: number): RedisHeldMutex {
+    const { commands, clock, ttlMs, renewEveryMs } = this.context;
+    return new RedisHeldMutex({
+      key: this.key,
+      redisKey: this.redisKey,
+      token,
+      commands,
+      clock,
+      ttlMs,
+      renewEveryMs,
+      grantedAt,
+      onEnd: (held) => this.context.onEnd(held),
+    });
+  }
+
+  private undo(attempt: Promise<boolean>, token: string): void {
+    const { commands } = this.context;
+    const deleteIfOurs = (): Promise<unknown> => commands.release(this.redisKey, token);
+    attempt.then((acquired) => (acquired ? deleteIfOurs() : undefined), deleteIfOurs).catch(() => undefined);
+  }
+}
