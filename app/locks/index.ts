@@ -9,6 +9,4 @@ export {
   UnsupportedLockKindError,
   type LockLostReason,
 } from './errors.js';
-export { LossNotifier } from './loss-notifier.js';
-export { AcquireWait } from './acquire-wait.js';
 export * from './redis/index.js';

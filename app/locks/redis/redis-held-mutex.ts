@@ -2,6 +2,7 @@
 // it, and release() deletes it only if the token is still there. A loss (renewal found the key
 // gone or taken, or the lease ran out unconfirmed) ends the hold and is reported once on lost$.
 // Counterpart: Spring's RedisLockRegistry.RedisLock while locked, with Redisson's watchdog.
+import type { Observable } from 'rxjs';
 import type { Clock } from '../../../framework/index.js';
 import { LockLostError, type LockLostReason } from '../errors.js';
 import type { HeldLock } from '../lock-registry.js';
@@ -58,7 +59,7 @@ export class RedisHeldMutex implements HeldLock {
     return this.state === 'released' || this.state === 'lost';
   }
 
-  get lost$() {
+  get lost$(): Observable<LockLostError> {
     return this.notifier.lost$;
   }
 

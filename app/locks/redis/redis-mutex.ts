@@ -7,6 +7,7 @@ import type { Clock } from '../../../framework/index.js';
 import { AcquireWait } from '../acquire-wait.js';
 import { LockNotReentrantError, LockRegistryClosedError } from '../errors.js';
 import type { AcquireOptions, DistributedLock, HeldLock } from '../lock-registry.js';
+import { leaseValidityMs } from './lease-watchdog.js';
 import type { MutexCommands } from './mutex-commands.js';
 import { PollBackoff } from './poll-backoff.js';
 import { RedisHeldMutex } from './redis-held-mutex.js';
@@ -80,7 +81,11 @@ export class RedisMutex implements DistributedLock {
         this.undo(attempt, token);
         throw error;
       }
-      if (acquired) return this.hold(token, sentAt);
+      if (acquired) {
+        // A reply slower than the lease would hand out a lock that may already have expired.
+        if (clock.now() < sentAt + leaseValidityMs(ttlMs)) return this.hold(token, sentAt);
+        this.undo(Promise.resolve(true), token);
+      }
       if (wait.stopped) throw wait.reason();
       await wait.sleep(backoff.next());
     }

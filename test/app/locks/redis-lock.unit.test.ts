@@ -201,6 +201,21 @@ describe('timeout and abort', () => {
     expect(attempt.value?.isHeld).toBe(true);
   });
 
+  it('a grant whose reply came back after its lease ran out is given back, and polling goes on', async () => {
+    const locks = registry();
+    faults.hold('set');
+    const attempt = track(locks.obtain('k').acquire());
+    await clock.advance(TTL); // the reply is this late: the key may have expired already
+    faults.heal();
+    faults.deliver();
+    await settle();
+    expect(attempt.settled).toBe(false);
+    expect(await redis.exists('zabkit:lock:k')).toBe(0);
+    await clock.advance(10); // the next poll
+    expect(attempt.value?.isHeld).toBe(true);
+    expect(faults.calls('set')).toBe(2);
+  });
+
   it('a later attempt overtaken by the timeout is undone when it lands', async () => {
     const locks = registry();
     const holder = await locks.obtain('k').acquire();
