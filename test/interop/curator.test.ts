@@ -1,0 +1,360 @@
+// Real Apache Curator 5.4 recipes (Debian's jars, driven through the Java Curator test agent)
+// against zabkit's server, with Debian's Apache ZooKeeper 3.8 as the reference running the very
+// same tests: InterProcessMutex (mutual exclusion, FIFO), LeaderLatch (one leader, hand-off,
+// participants), InterProcessReadWriteLock, InterProcessSemaphoreV2, the exact node layouts
+// Curator creates (written up in docs/recipes/curator-layouts.md, which zabkit's own recipes
+// must match), and a Curator session killed from outside. Three agents per server, reused.
+import { isDeepStrictEqual } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZooKeeperClient } from '../../framework/index.js';
+import { NoNodeError } from '../../protocol/index.js';
+import { APACHE_STANDALONE, ZABKIT, type Backend } from '../client/support/backends.js';
+import { FAST, eventually, uniquePath } from '../client/support/clients.js';
+import { startCuratorAgent, type CuratorAgent } from '../support/curator-agent.js';
+import { dataWatchesUnder, inSequenceOrder, layoutOf, sequenceOf, track } from '../support/curator/observe.js';
+
+describe.each([ZABKIT, APACHE_STANDALONE])('Apache Curator 5.4 recipes on $name', (spec) => {
+  let backend: Backend;
+  let zk: ZooKeeperClient;
+  let agents: CuratorAgent[] = [];
+  /** Curator's default node data: the agent host's address, as text. */
+  let localAddress: string;
+
+  beforeAll(async () => {
+    backend = await spec.start();
+    const started = await Promise.allSettled(
+      ['a', 'b', 'c'].map((name) => startCuratorAgent(backend.connectString, { label: `curator-${name}@${spec.name}` })),
+    );
+    agents = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    zk = new ZooKeeperClient(backend.connectString, FAST);
+    await zk.waitForConnected(20_000);
+    localAddress = (await agent(0).session()).localAddress;
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(agents.map((a) => a.stop()));
+    await zk?.close();
+    await backend?.stop();
+  });
+
+  function agent(i: number): CuratorAgent {
+    const a = agents[i];
+    if (!a) throw new Error(`agent ${i} did not start`);
+    return a;
+  }
+
+  /** Each agent's current session id → 'a' | 'b' | 'c'. */
+  async function owners(): Promise<Map<bigint, string>> {
+    const sessions = await Promise.all(agents.map((a) => a.session()));
+    return new Map(sessions.map((s, i) => [s.sessionId, 'abc'[i] ?? '?']));
+  }
+
+  async function childCount(path: string): Promise<number> {
+    try {
+      return (await zk.getChildren(path)).children.length;
+    } catch (err) {
+      if (err instanceof NoNodeError) return 0;
+      throw err;
+    }
+  }
+
+  const waitChildren = (path: string, n: number): Promise<void> =>
+    eventually(async () => (await childCount(path)) === n, 20_000, `${n} children under ${path}`);
+
+  /** Curator creates every missing parent as a container: once empty, the server reaps them. */
+  const waitReaped = (path: string): Promise<void> =>
+    eventually(async () => (await zk.exists(path)) === null, 20_000, `container ${path} reaped`);
+
+  /** The server's data watches under `root` (wchp) become `expected`: a waiter sets its watch just after creating its node. */
+  async function expectDataWatches(root: string, expected: Map<string | undefined, bigint[]>): Promise<void> {
+    const port = backend.servers[0]?.port ?? 0;
+    let seen = new Map<string, bigint[]>();
+    await eventually(async () => isDeepStrictEqual((seen = await dataWatchesUnder(port, root)), expected), 10_000, 'data watches').catch(
+      () => undefined, // the assertion below shows the difference
+    );
+    expect(seen).toEqual(expected);
+  }
+
+  it('InterProcessMutex: three contenders over many rounds never hold it together and are granted in node order', async () => {
+    const lockPath = `${uniquePath('curator-mutex')}/lock`;
+    const counterPath = uniquePath('curator-counter');
+    await zk.create(counterPath, Buffer.from('0'));
+    const ROUNDS = 10;
+    let holders = 0;
+    let maxHolders = 0;
+    const granted: Array<{ agent: number; seq: number }> = [];
+    await Promise.all(
+      agents.map(async (a, i) => {
+        for (let round = 0; round < ROUNDS; round++) {
+          const answer = await a.mutexAcquire('contend', lockPath);
+          expect(answer.acquired).toBe(true);
+          holders++;
+          maxHolders = Math.max(maxHolders, holders);
+          granted.push({ agent: i, seq: sequenceOf(answer.node ?? '') });
+          // A read-modify-write that loses updates unless the holders really take turns.
+          const { data } = await zk.getData(counterPath);
+          await zk.setData(counterPath, Buffer.from(String(Number(data?.toString()) + 1)));
+          holders--; // before the release is sent: the next grant may only come after it
+          await a.mutexRelease('contend');
+        }
+      }),
+    );
+    expect(maxHolders).toBe(1);
+    expect(String((await zk.getData(counterPath)).data)).toBe(String(3 * ROUNDS));
+    for (const i of [0, 1, 2]) expect(granted.filter((g) => g.agent === i)).toHaveLength(ROUNDS);
+    // Every new lock node sorts after all existing ones and the lowest is granted: grants follow node order.
+    const seqs = granted.map((g) => g.seq);
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    expect(new Set(seqs).size).toBe(3 * ROUNDS);
+    expect(await childCount(lockPath)).toBe(0);
+  });
+
+  it('InterProcessMutex: queued waiters are served first come, first served', async () => {
+    const lockPath = uniquePath('curator-fifo');
+    const [a, b, c] = [agent(0), agent(1), agent(2)];
+    for (const [first, second] of [[b, c], [c, b]] as const) {
+      expect((await a.mutexAcquire('fifo', lockPath)).acquired).toBe(true);
+      const firstWaiter = track(first.mutexAcquire('fifo', lockPath));
+      await waitChildren(lockPath, 2);
+      const secondWaiter = track(second.mutexAcquire('fifo', lockPath));
+      await waitChildren(lockPath, 3);
+      expect(firstWaiter.settled() || secondWaiter.settled()).toBe(false);
+
+      await a.mutexRelease('fifo');
+      expect((await firstWaiter.promise).acquired).toBe(true);
+      expect(secondWaiter.settled()).toBe(false);
+      await first.mutexRelease('fifo');
+      expect((await secondWaiter.promise).acquired).toBe(true);
+      await second.mutexRelease('fifo');
+    }
+  });
+
+  it('InterProcessMutex layout: protected ephemeral-sequential lock- nodes in container parents; a waiter watches its predecessor', async () => {
+    const root = uniquePath('curator-layout-mutex');
+    const lockPath = `${root}/mutex`;
+    const [a, b] = [agent(0), agent(1)];
+    const held = await a.mutexAcquire('layout', lockPath);
+    const waiter = track(b.mutexAcquire('layout', lockPath));
+    await waitChildren(lockPath, 2);
+
+    const names = await owners();
+    expect(layoutOf(await a.nodes(root), root, names)).toEqual([
+      { path: '', data: '', owner: null },
+      { path: '/mutex', data: '', owner: null },
+      { path: '/mutex/_c_<uuid>-lock-0000000000', data: localAddress, owner: 'a' },
+      { path: '/mutex/_c_<uuid>-lock-0000000001', data: localAddress, owner: 'b' },
+    ]);
+    expect(held.node).toMatch(/^\/.*\/mutex\/_c_[0-9a-f-]{36}-lock-0000000000$/);
+    const bSession = (await b.session()).sessionId;
+    await expectDataWatches(root, new Map([[held.node, [bSession]]]));
+
+    await a.mutexRelease('layout');
+    const granted = await waiter.promise;
+    expect(granted.acquired).toBe(true);
+    expect(sequenceOf(granted.node ?? '')).toBe(1);
+    await b.mutexRelease('layout');
+    await waitReaped(root);
+  });
+
+  it('LeaderLatch: one leader among three, participants agree, closing the leader hands over in node order', async () => {
+    const latchPath = uniquePath('curator-latch');
+    const [a, b, c] = [agent(0), agent(1), agent(2)];
+    const since = agents.map((x) => x.eventCount);
+    for (const [i, x] of agents.entries()) {
+      await x.latchStart('elect', latchPath, `p${i}`);
+      await waitChildren(latchPath, i + 1); // start() creates its node in the background: keep the order
+    }
+    expect(await a.latchAwait('elect', 20_000)).toBe(true);
+    expect((await Promise.all(agents.map((x) => x.latchHasLeadership('elect')))).map((h) => h.hasLeadership)).toEqual([true, false, false]);
+    const everyone = [
+      { id: 'p0', isLeader: true },
+      { id: 'p1', isLeader: false },
+      { id: 'p2', isLeader: false },
+    ];
+    for (const x of agents) expect(await x.latchParticipants('elect')).toEqual(everyone);
+    await a.waitForEvent((e) => e.event === 'leader' && e.id === 'elect' && e.isLeader, { since: since[0] });
+
+    // Layout: protected ephemeral-sequential latch- nodes holding the participant id; each follower watches its predecessor.
+    const names = await owners();
+    expect(layoutOf(await a.nodes(latchPath), latchPath, names)).toEqual([
+      { path: '', data: '', owner: null },
+      { path: '/_c_<uuid>-latch-0000000000', data: 'p0', owner: 'a' },
+      { path: '/_c_<uuid>-latch-0000000001', data: 'p1', owner: 'b' },
+      { path: '/_c_<uuid>-latch-0000000002', data: 'p2', owner: 'c' },
+    ]);
+    const latchNodes = await Promise.all(agents.map(async (x) => (await x.latchHasLeadership('elect')).node));
+    const sessions = await Promise.all(agents.map(async (x) => (await x.session()).sessionId));
+    await expectDataWatches(
+      latchPath,
+      new Map([
+        [latchNodes[0] ?? undefined, [sessions[1] ?? 0n]],
+        [latchNodes[1] ?? undefined, [sessions[2] ?? 0n]],
+      ]),
+    );
+
+    await a.latchClose('elect');
+    await a.waitForEvent((e) => e.event === 'leader' && e.id === 'elect' && !e.isLeader, { since: since[0] });
+    expect(await b.latchAwait('elect', 20_000)).toBe(true);
+    expect((await c.latchHasLeadership('elect')).hasLeadership).toBe(false);
+    const rest = [
+      { id: 'p1', isLeader: true },
+      { id: 'p2', isLeader: false },
+    ];
+    expect(await b.latchParticipants('elect')).toEqual(rest);
+    expect(await c.latchParticipants('elect')).toEqual(rest);
+
+    await b.latchClose('elect');
+    expect(await c.latchAwait('elect', 20_000)).toBe(true);
+    expect(await c.latchParticipants('elect')).toEqual([{ id: 'p2', isLeader: true }]);
+    await c.latchClose('elect');
+    expect(c.events.slice(since[2]).filter((e) => e.event === 'leader')).toEqual([
+      { event: 'leader', id: 'elect', participantId: 'p2', isLeader: true },
+      { event: 'leader', id: 'elect', participantId: 'p2', isLeader: false },
+    ]);
+    await waitReaped(latchPath);
+  });
+
+  it('InterProcessReadWriteLock: readers share, a writer waits for them and excludes all, later readers queue behind it', async () => {
+    const path = uniquePath('curator-rw');
+    const [a, b, c] = [agent(0), agent(1), agent(2)];
+    expect((await a.rwReadAcquire('rw', path)).acquired).toBe(true);
+    expect((await b.rwReadAcquire('rw', path)).acquired).toBe(true);
+    const writer = track(c.rwWriteAcquire('rw', path));
+    await waitChildren(path, 3);
+    // A second lock instance on agent a: a new reader arriving while a writer is queued.
+    const lateReader = track(a.rwReadAcquire('rw-late', path));
+    await waitChildren(path, 4);
+
+    const names = await owners();
+    const nodes = inSequenceOrder(await a.nodes(path));
+    expect(layoutOf(nodes, path, names)).toEqual([
+      { path: '', data: '', owner: null },
+      { path: '/_c_<uuid>-__READ__0000000000', data: localAddress, owner: 'a' },
+      { path: '/_c_<uuid>-__READ__0000000001', data: localAddress, owner: 'b' },
+      { path: '/_c_<uuid>-__WRIT__0000000002', data: localAddress, owner: 'c' },
+      { path: '/_c_<uuid>-__READ__0000000003', data: localAddress, owner: 'a' },
+    ]);
+    // The writer watches the node just before its own; a blocked reader watches the first writer.
+    const [aSession, , cSession] = await Promise.all(agents.map(async (x) => (await x.session()).sessionId));
+    await expectDataWatches(
+      path,
+      new Map([
+        [nodes[2]?.path, [cSession ?? 0n]],
+        [nodes[3]?.path, [aSession ?? 0n]],
+      ]),
+    );
+
+    await a.rwReadRelease('rw');
+    await b.ping();
+    expect(writer.settled()).toBe(false); // b still reads
+    await b.rwReadRelease('rw');
+    expect((await writer.promise).acquired).toBe(true);
+    expect(lateReader.settled()).toBe(false);
+    // While the writer holds it, a timed read attempt fails and takes its node back.
+    expect(await b.rwReadAcquire('rw', path, 300)).toEqual({ acquired: false });
+    expect(await childCount(path)).toBe(2);
+
+    await c.rwWriteRelease('rw');
+    expect((await lateReader.promise).acquired).toBe(true);
+    await a.rwReadRelease('rw-late');
+    await waitReaped(path);
+  });
+
+  it('InterProcessSemaphoreV2: at most maxLeases holders; a waiter holds the internal lock and an extra lease node until one returns', async () => {
+    const path = uniquePath('curator-semaphore');
+    const [a, b, c] = [agent(0), agent(1), agent(2)];
+    expect((await a.semaphoreAcquire('sem', path, 2)).acquired).toBe(true);
+    expect((await b.semaphoreAcquire('sem', path, 2)).acquired).toBe(true);
+    expect(await c.semaphoreAcquire('sem', path, 2, 300)).toEqual({ acquired: false });
+    expect(await childCount(`${path}/leases`)).toBe(2);
+    expect(await childCount(`${path}/locks`)).toBe(0);
+
+    const waiter = track(c.semaphoreAcquire('sem', path, 2));
+    await waitChildren(`${path}/leases`, 3);
+    await waitChildren(`${path}/locks`, 1);
+    const names = await owners();
+    expect(layoutOf(await a.nodes(path), path, names)).toEqual([
+      { path: '', data: '', owner: null },
+      { path: '/leases', data: '', owner: null },
+      { path: '/leases/_c_<uuid>-lease-0000000000', data: localAddress, owner: 'a' },
+      { path: '/leases/_c_<uuid>-lease-0000000001', data: localAddress, owner: 'b' },
+      { path: '/leases/_c_<uuid>-lease-0000000003', data: localAddress, owner: 'c' },
+      { path: '/locks', data: '', owner: null },
+      { path: '/locks/_c_<uuid>-lock-0000000003', data: localAddress, owner: 'c' },
+    ]);
+    expect(waiter.settled()).toBe(false);
+
+    const returned = await a.semaphoreRelease('sem');
+    expect(returned.nodeName).toMatch(/-lease-0000000000$/);
+    expect(await waiter.promise).toEqual({ acquired: true, nodeName: expect.stringMatching(/-lease-0000000003$/) });
+    expect(await childCount(`${path}/locks`)).toBe(0);
+    await b.semaphoreRelease('sem');
+    await c.semaphoreRelease('sem');
+
+    // Many rounds, three contenders, two leases: never more than two holders.
+    const ROUNDS = 8;
+    let holders = 0;
+    let maxHolders = 0;
+    let grants = 0;
+    await Promise.all(
+      agents.map(async (x) => {
+        for (let round = 0; round < ROUNDS; round++) {
+          expect((await x.semaphoreAcquire('sem', path, 2)).acquired).toBe(true);
+          holders++;
+          grants++;
+          maxHolders = Math.max(maxHolders, holders);
+          await zk.sync(path); // hold it across a server round trip
+          holders--;
+          await x.semaphoreRelease('sem');
+        }
+      }),
+    );
+    expect(grants).toBe(3 * ROUNDS);
+    expect(maxHolders).toBeLessThanOrEqual(2);
+    expect(await childCount(`${path}/leases`)).toBe(0);
+    await waitReaped(path);
+  });
+
+  it('a Curator session closed from outside: Curator reports LOST, its latch loses leadership, then it rejoins on a new session', async () => {
+    const latchPath = uniquePath('curator-expiry');
+    const [a, b] = [agent(0), agent(1)];
+    await a.latchStart('expiry', latchPath, 'victim');
+    expect(await a.latchAwait('expiry', 20_000)).toBe(true);
+    await b.latchStart('expiry', latchPath, 'heir');
+    await waitChildren(latchPath, 2);
+
+    const victim = await a.session();
+    const since = a.eventCount;
+    // Attach to the victim's session with its id and password, then close it: the session ends.
+    const killer = new ZooKeeperClient(backend.connectString, { ...FAST, sessionId: victim.sessionId, sessionPassword: victim.sessionPassword });
+    try {
+      await killer.waitForConnected(20_000);
+      expect(killer.sessionId).toBe(victim.sessionId);
+    } finally {
+      await killer.close();
+    }
+
+    await a.waitForEvent((e) => e.event === 'state' && e.state === 'LOST', { since, timeoutMs: 30_000 });
+    await a.waitForEvent((e) => e.event === 'leader' && e.id === 'expiry' && !e.isLeader, { since });
+    expect(await b.latchAwait('expiry', 20_000)).toBe(true);
+    await a.waitForEvent((e) => e.event === 'state' && e.state === 'RECONNECTED', { since, timeoutMs: 30_000 });
+    const states = a.states(since);
+    expect(states.indexOf('SUSPENDED')).toBeGreaterThanOrEqual(0);
+    expect(states.indexOf('SUSPENDED')).toBeLessThan(states.indexOf('LOST'));
+    expect(states.indexOf('LOST')).toBeLessThan(states.lastIndexOf('RECONNECTED'));
+    expect((await a.session()).sessionId).not.toBe(victim.sessionId);
+
+    // The latch re-enters on the new session, behind the new leader.
+    const expected = [
+      { id: 'heir', isLeader: true },
+      { id: 'victim', isLeader: false },
+    ];
+    await eventually(async () => isDeepStrictEqual(await a.latchParticipants('expiry'), expected), 20_000, 'latch rejoined');
+    expect(await b.latchParticipants('expiry')).toEqual(expected);
+    expect((await a.latchHasLeadership('expiry')).hasLeadership).toBe(false);
+    await a.latchClose('expiry');
+    await b.latchClose('expiry');
+  });
+});
