@@ -36,6 +36,11 @@ export interface LeaderOptions extends ZabLimits {
   committedLog?: Entry[];
   /** zookeeper.commitLogCount: committed txns kept in memory for DIFF (500). */
   commitLogCount?: number;
+  /**
+   * Tests only: the counter the new epoch's proposals start after (0). Lets a test reach the
+   * 0xffffffff rollover without four billion proposals, as ZooKeeper's ZxidRolloverTest does.
+   */
+  initialCounter?: bigint;
 }
 
 type Phase = 'discovery' | 'epochAck' | 'sync' | 'broadcast' | 'done';
@@ -59,6 +64,7 @@ export class Leader {
   private epoch: bigint;
   private readonly initialCurrentEpoch: bigint;
   private readonly initialZxid: bigint;
+  private readonly initialCounter: bigint;
   private lastProposed: bigint;
   private durable: bigint;
   private appliedZxid: bigint;
@@ -75,6 +81,8 @@ export class Leader {
     this.commitLogCount = opts.commitLogCount ?? 500;
     this.initialCurrentEpoch = opts.currentEpoch;
     this.initialZxid = opts.lastZxid;
+    this.initialCounter = opts.initialCounter ?? 0n;
+    if (this.initialCounter < 0n || this.initialCounter >= MAX_COUNTER) throw new Error(`initialCounter 0x${this.initialCounter.toString(16)} out of range`);
     this.lastProposed = opts.lastZxid;
     this.durable = opts.lastZxid;
     this.appliedZxid = opts.lastZxid;
@@ -203,7 +211,7 @@ export class Leader {
     this.out.persist.currentEpoch = this.epoch;
     this.phase = 'sync';
     this.phaseDeadline = this.ticks + this.limits.initLimit;
-    this.lastProposed = this.epoch << 32n;
+    this.lastProposed = (this.epoch << 32n) | this.initialCounter;
     this.newLeaderAcks.add(this.myid);
     for (const h of this.handles.values()) if (h.stage === 'epochAcked') this.syncLearner(h);
     this.maybeStartServing();
