@@ -4,7 +4,7 @@
 // paused, or this process stalled). Counterpart: Redisson's lock watchdog.
 import type { Clock } from '../../../framework/index.js';
 import type { LockLostReason } from '../errors.js';
-import type { KeyOwner } from './mutex-commands.js';
+import type { KeyOwner } from './lease-commands.js';
 
 export interface LeaseWatchdogOptions {
   readonly clock: Clock;

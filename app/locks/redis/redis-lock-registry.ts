@@ -1,17 +1,21 @@
-// The Redis LockRegistry: mutexes on one Redis primary through an ioredis client the caller
-// owns. Keys are `${keyPrefix}${key}`; each holds a holder's random token with a TTL that a
-// watchdog renews. No fencing tokens and no consensus — see docs/lock-registry.md for what that
-// does not guarantee. Counterpart: Spring Integration's RedisLockRegistry.
+// The Redis LockRegistry: mutexes and semaphores on one Redis primary through an ioredis client
+// the caller owns. A mutex is the key `${keyPrefix}${key}` holding its holder's random token; a
+// semaphore is the sorted set `${keyPrefix}semaphore:${key}` of its holders' tokens. Every lease
+// has a TTL that a watchdog renews. No fencing tokens and no consensus — see
+// docs/lock-registry.md for what that does not guarantee. Counterpart: Spring Integration's
+// RedisLockRegistry (mutex), Curator's InterProcessSemaphoreV2 (semaphore).
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../../../framework/index.js';
 import { LockRegistryClosedError, UnsupportedLockKindError } from '../errors.js';
 import type { DistributedLock, LockKind, LockRegistry, ObtainOptions } from '../lock-registry.js';
-import { mutexCommands, type MutexCommands } from './mutex-commands.js';
-import { RedisMutex } from './redis-mutex.js';
-import type { RedisHeldMutex } from './redis-held-mutex.js';
+import type { LeaseCommands } from './lease-commands.js';
+import { mutexCommands } from './mutex-commands.js';
+import { RedisContender, type RedisContenderContext } from './redis-contender.js';
+import type { RedisHeldLock } from './redis-held-lock.js';
+import { semaphoreCommands } from './semaphore-commands.js';
 
 export interface RedisLockRegistryOptions {
-  /** The connection to use; the registry defines two Lua commands on it and never closes it. */
+  /** The connection to use; the registry defines its Lua commands on it and never closes it. */
   readonly client: Redis;
   /** Prepended to every lock key (after the client's own keyPrefix, if any). Default 'zabkit:lock:'. */
   readonly keyPrefix?: string;
@@ -46,17 +50,18 @@ function positiveInteger(name: string, value: number): number {
 
 export class RedisLockRegistry implements LockRegistry {
   readonly backend = 'redis';
-  readonly kinds: ReadonlySet<LockKind> = new Set<LockKind>(['mutex']);
+  /** read / write are refused: see docs/lock-registry.md. */
+  readonly kinds: ReadonlySet<LockKind> = new Set<LockKind>(['mutex', 'semaphore']);
   readonly keyPrefix: string;
   readonly ttlMs: number;
   readonly renewEveryMs: number;
-  private readonly commands: MutexCommands;
+  readonly pollMinMs: number;
+  readonly pollMaxMs: number;
+  private readonly mutex: (redisKey: string, ttlMs: number) => LeaseCommands;
+  private readonly semaphore: (redisKey: string, permits: number, ttlMs: number) => LeaseCommands;
   private readonly closing = new AbortController();
-  private readonly held = new Set<RedisHeldMutex>();
-  private readonly pollMinMs: number;
-  private readonly pollMaxMs: number;
-  private readonly clock: Clock;
-  private readonly random: () => number;
+  private readonly held = new Set<RedisHeldLock>();
+  private readonly context: RedisContenderContext;
 
   constructor(options: RedisLockRegistryOptions) {
     this.keyPrefix = options.keyPrefix ?? REDIS_LOCK_DEFAULTS.keyPrefix;
@@ -67,25 +72,9 @@ export class RedisLockRegistry implements LockRegistry {
     this.pollMinMs = positiveInteger('pollMinMs', options.pollMinMs ?? REDIS_LOCK_DEFAULTS.pollMinMs);
     this.pollMaxMs = positiveInteger('pollMaxMs', options.pollMaxMs ?? Math.max(this.pollMinMs, REDIS_LOCK_DEFAULTS.pollMaxMs));
     if (this.pollMaxMs < this.pollMinMs) throw new RangeError(`pollMaxMs (${this.pollMaxMs}) must be at least pollMinMs (${this.pollMinMs})`);
-    this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? Math.random;
-    this.commands = mutexCommands(options.client);
-  }
-
-  /** The Redis key that backs lock `key`. */
-  redisKey(key: string): string {
-    return `${this.keyPrefix}${key}`;
-  }
-
-  obtain(key: string, options: ObtainOptions = {}): DistributedLock {
-    if (typeof key !== 'string' || key.length === 0) throw new TypeError('a lock key must be a non-empty string');
-    const kind = options.kind ?? 'mutex';
-    if (!this.kinds.has(kind)) throw new UnsupportedLockKindError(key, kind, this.backend);
-    if (this.closing.signal.aborted) throw new LockRegistryClosedError(key, this.backend);
-    return new RedisMutex(key, this.redisKey(key), {
-      commands: this.commands,
-      clock: this.clock,
-      random: this.random,
+    this.context = {
+      clock: options.clock ?? systemClock,
+      random: options.random ?? Math.random,
       ttlMs: this.ttlMs,
       renewEveryMs: this.renewEveryMs,
       pollMinMs: this.pollMinMs,
@@ -93,7 +82,30 @@ export class RedisLockRegistry implements LockRegistry {
       closing: this.closing.signal,
       onHeld: (held) => this.held.add(held),
       onEnd: (held) => this.held.delete(held),
-    });
+    };
+    this.mutex = mutexCommands(options.client);
+    this.semaphore = semaphoreCommands(options.client);
+  }
+
+  /** The Redis key that backs lock `key` of `kind`. */
+  redisKey(key: string, kind: LockKind = 'mutex'): string {
+    return kind === 'semaphore' ? `${this.keyPrefix}semaphore:${key}` : `${this.keyPrefix}${key}`;
+  }
+
+  obtain(key: string, options: ObtainOptions = {}): DistributedLock {
+    if (typeof key !== 'string' || key.length === 0) throw new TypeError('a lock key must be a non-empty string');
+    const kind = options.kind ?? 'mutex';
+    if (!this.kinds.has(kind)) throw new UnsupportedLockKindError(key, kind, this.backend);
+    if (this.closing.signal.aborted) throw new LockRegistryClosedError(key, this.backend);
+    const redisKey = this.redisKey(key, kind);
+    if (kind === 'semaphore') {
+      const permits = options.permits;
+      if (permits === undefined || !Number.isSafeInteger(permits) || permits <= 0) {
+        throw new RangeError(`a semaphore needs permits, a positive integer (got ${String(permits)} for '${key}')`);
+      }
+      return new RedisContender(key, kind, this.semaphore(redisKey, permits, this.ttlMs), this.context);
+    }
+    return new RedisContender(key, kind, this.mutex(redisKey, this.ttlMs), this.context);
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { Redis, type RedisOptions } from 'ioredis';
 import { firstValueFrom, timeout } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LockError, LockLostError, RedisLockRegistry, type HeldLock, type RedisLockRegistryOptions } from '../../../app/index.js';
+import { LockError, LockLostError, LockTimeoutError, RedisLockRegistry, type HeldLock, type RedisLockRegistryOptions } from '../../../app/index.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 
 const clients: Redis[] = [];
@@ -86,6 +86,38 @@ describe('on a running redis-server', () => {
     expect(sections).toBe(80);
     expect(await admin.get(counterKey)).toBe('80');
     expect(await admin.exists(`zabkit:lock:${key}`)).toBe(0);
+  });
+
+  it('a semaphore of 3 permits admits three holders on separate connections, and never a fourth', async () => {
+    const key = uniqueKey('pool');
+    const locks = Array.from({ length: 3 }, () => registry(server, { ttlMs: 5_000, pollMaxMs: 40 }));
+    const permit = (i: number) => locks[i % 3]!.obtain(key, { kind: 'semaphore', permits: 3 });
+    const three = [await permit(0).acquire({ timeoutMs: 0 }), await permit(1).acquire({ timeoutMs: 0 }), await permit(2).acquire({ timeoutMs: 0 })];
+    const fourth = permit(0);
+    await expect(fourth.acquire({ timeoutMs: 300 })).rejects.toBeInstanceOf(LockTimeoutError);
+    await three[1]!.release();
+    const admitted = await fourth.acquire({ timeoutMs: 10_000 });
+    await Promise.all([admitted, three[0]!, three[2]!].map((held) => held.release()));
+
+    let holders = 0;
+    let maxHolders = 0;
+    let sections = 0;
+    const worker = async (i: number): Promise<void> => {
+      for (let n = 0; n < 5; n++) {
+        const held = await permit(i).acquire({ timeoutMs: 120_000 });
+        holders++;
+        maxHolders = Math.max(maxHolders, holders);
+        sections++;
+        await sleep(2 + (n % 3));
+        holders--;
+        await held.release();
+      }
+    };
+    await Promise.all(Array.from({ length: 9 }, (_, i) => worker(i)));
+    expect(sections).toBe(45);
+    expect(maxHolders).toBeGreaterThanOrEqual(1);
+    expect(maxHolders).toBeLessThanOrEqual(3);
+    expect(await connect(server).zcard(`zabkit:lock:semaphore:${key}`)).toBe(0);
   });
 
   it('the watchdog keeps the key alive for several TTLs on the real server, and release deletes it', async () => {

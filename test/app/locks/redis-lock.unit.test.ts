@@ -11,11 +11,11 @@ import {
   LockTimeoutError,
   RedisLockRegistry,
   UnsupportedLockKindError,
-  type HeldLock,
   type RedisLockRegistryOptions,
 } from '../../../app/index.js';
 import { leaseValidityMs } from '../../../app/locks/redis/lease-watchdog.js';
 import { ManualClock, settle } from '../support/manual-clock.js';
+import { lossOf, track } from '../support/observe.js';
 import { withFaults, type FaultyRedis } from '../support/redis-faults.js';
 
 const TTL = 3000;
@@ -39,22 +39,6 @@ function registry(options: Partial<RedisLockRegistryOptions> = {}): RedisLockReg
 /** A second client on the same keyspace, as another process would have. */
 function otherClient(): Redis {
   return new RedisMock({ port: (redis.options as { port: number }).port });
-}
-
-/** Settles `promise` into an inspectable box without awaiting it. */
-function track<T>(promise: Promise<T>): { settled: boolean; value?: T; error?: unknown } {
-  const box: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  promise.then(
-    (value) => Object.assign(box, { settled: true, value }),
-    (error: unknown) => Object.assign(box, { settled: true, error }),
-  );
-  return box;
-}
-
-function lossOf(held: HeldLock): { error?: LockLostError; completed: boolean } {
-  const seen: { error?: LockLostError; completed: boolean } = { completed: false };
-  held.lost$.subscribe({ next: (error) => (seen.error = error), complete: () => (seen.completed = true) });
-  return seen;
 }
 
 beforeEach(() => {
@@ -407,10 +391,10 @@ describe('the watchdog', () => {
 });
 
 describe('kinds, options and close', () => {
-  it('offers mutex only and refuses the other kinds with UnsupportedLockKindError', () => {
+  it('offers mutex and semaphore, and refuses read / write with UnsupportedLockKindError', () => {
     const locks = registry();
-    expect([...locks.kinds]).toEqual(['mutex']);
-    for (const kind of ['read', 'write', 'semaphore'] as const) {
+    expect([...locks.kinds]).toEqual(['mutex', 'semaphore']);
+    for (const kind of ['read', 'write'] as const) {
       expect(() => locks.obtain('k', { kind })).toThrow(UnsupportedLockKindError);
     }
     expect(() => locks.obtain('k', { kind: 'write' })).toThrow(/redis lock registry does not provide 'write'/);
@@ -425,6 +409,9 @@ describe('kinds, options and close', () => {
     expect(() => registry({ ttlMs: 1.5 })).toThrow(RangeError);
     expect(() => registry({ ttlMs: 1000, renewEveryMs: 1000 })).toThrow(/below ttlMs/);
     expect(() => registry({ pollMinMs: 100, pollMaxMs: 50 })).toThrow(RangeError);
+    expect(() => locks.obtain('k', { kind: 'semaphore' })).toThrow(/needs permits/);
+    expect(() => locks.obtain('k', { kind: 'semaphore', permits: 0 })).toThrow(RangeError);
+    expect(() => locks.obtain('k', { kind: 'semaphore', permits: 1.5 })).toThrow(RangeError);
   });
 
   it('close() releases what is held, rejects waiters and refuses new contenders', async () => {

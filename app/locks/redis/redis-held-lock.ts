@@ -1,36 +1,37 @@
-// A Redis mutex while held: the key holds this holder's random token, a LeaseWatchdog renews
-// it, and release() deletes it only if the token is still there. A loss (renewal found the key
-// gone or taken, or the lease ran out unconfirmed) ends the hold and is reported once on lost$.
-// Counterpart: Spring's RedisLockRegistry.RedisLock while locked, with Redisson's watchdog.
+// A Redis lock while held: the lease is recorded under this holder's random token, a
+// LeaseWatchdog renews it, and release() drops it only if the token still holds it. A loss
+// (renewal found the lease gone or taken, or it ran out unconfirmed) ends the hold and is
+// reported once on lost$. Counterpart: Spring's RedisLockRegistry.RedisLock while locked, with
+// Redisson's watchdog.
 import type { Observable } from 'rxjs';
 import type { Clock } from '../../../framework/index.js';
 import { LockLostError, type LockLostReason } from '../errors.js';
-import type { HeldLock } from '../lock-registry.js';
+import type { HeldLock, LockKind } from '../lock-registry.js';
 import { LossNotifier } from '../loss-notifier.js';
+import type { KeyOwner, LeaseCommands } from './lease-commands.js';
 import { LeaseWatchdog } from './lease-watchdog.js';
-import type { KeyOwner, MutexCommands } from './mutex-commands.js';
 
 export interface RedisHoldParams {
   readonly key: string;
-  readonly redisKey: string;
+  readonly kind: LockKind;
   readonly token: string;
-  readonly commands: MutexCommands;
+  readonly commands: LeaseCommands;
   readonly clock: Clock;
   readonly ttlMs: number;
   readonly renewEveryMs: number;
-  /** Clock time at which the SET that granted the lock was sent. */
+  /** Clock time at which the command that granted the lease was sent. */
   readonly grantedAt: number;
   /** Called once when the hold ends (released, release attempted, or lost). */
-  readonly onEnd: (held: RedisHeldMutex) => void;
+  readonly onEnd: (held: RedisHeldLock) => void;
 }
 
 type HoldState = 'held' | 'releasing' | 'released' | 'lost';
 
-export class RedisHeldMutex implements HeldLock {
-  readonly kind = 'mutex' as const;
+export class RedisHeldLock implements HeldLock {
+  readonly key: string;
+  readonly kind: LockKind;
   /** Redis has no fencing token: a TTL key carries no counter clients could compare. */
   readonly fencingToken = undefined;
-  readonly key: string;
   private state: HoldState = 'held';
   private releasing: Promise<void> | undefined;
   private readonly notifier = new LossNotifier();
@@ -38,12 +39,13 @@ export class RedisHeldMutex implements HeldLock {
 
   constructor(private readonly params: RedisHoldParams) {
     this.key = params.key;
+    this.kind = params.kind;
     this.watchdog = new LeaseWatchdog(
       {
         clock: params.clock,
         ttlMs: params.ttlMs,
         renewEveryMs: params.renewEveryMs,
-        renew: () => params.commands.renew(params.redisKey, params.token, params.ttlMs),
+        renew: () => params.commands.renew(params.token),
         onLost: (reason, cause) => this.lose(reason, cause),
       },
       params.grantedAt,
@@ -78,18 +80,17 @@ export class RedisHeldMutex implements HeldLock {
       case 'held':
         this.state = 'releasing';
         this.watchdog.stop();
-        this.releasing = this.deleteKey();
+        this.releasing = this.dropLease();
         return this.releasing;
     }
   }
 
-  private async deleteKey(): Promise<void> {
-    const { commands, redisKey, token } = this.params;
+  private async dropLease(): Promise<void> {
     let owner: KeyOwner;
     try {
-      owner = await commands.release(redisKey, token);
+      owner = await this.params.commands.release(this.params.token);
     } catch (error) {
-      // Unknown whether the DEL ran: the key, if still there, expires within ttlMs.
+      // Unknown whether it ran: the lease, if still there, expires within ttlMs.
       this.end('released');
       throw error;
     }
@@ -108,10 +109,9 @@ export class RedisHeldMutex implements HeldLock {
     this.watchdog.stop();
     this.end('lost', new LockLostError(this.key, reason, cause === undefined ? undefined : { cause }));
     if (reason === 'unconfirmed') {
-      // The key may still hold our token (a renewal may even land late): delete it if so,
-      // so that others need not wait out the TTL. Harmless if it is gone or someone else's.
-      const { commands, redisKey, token } = this.params;
-      commands.release(redisKey, token).catch(() => undefined);
+      // The lease may still be ours (a renewal may even land late): drop it if so, so that
+      // others need not wait out the TTL. Harmless if it is gone or someone else's.
+      this.params.commands.release(this.params.token).catch(() => undefined);
     }
   }
 

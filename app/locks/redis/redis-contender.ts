@@ -1,20 +1,19 @@
-// One contender for a Redis mutex: acquire() tries SET key token NX PX ttl, and while another
-// holder has the key polls again after a jittered, growing delay, until it wins, times out or
-// is aborted. An attempt overtaken by a timeout or abort is undone (compare-and-delete) if it
-// landed. Not re-entrant. Counterpart: Spring's RedisLockRegistry.RedisLock.tryLock(time).
+// One contender for a Redis lock (mutex or semaphore): acquire() tries to take a lease, and
+// while the key is taken (all permits leased) polls again after a jittered, growing delay,
+// until it wins, times out or is aborted. An attempt overtaken by a timeout or abort is undone
+// if it landed. Not re-entrant. Counterpart: Spring's RedisLockRegistry.RedisLock.tryLock(time).
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../../framework/index.js';
 import { AcquireWait } from '../acquire-wait.js';
 import { LockNotReentrantError, LockRegistryClosedError } from '../errors.js';
-import type { AcquireOptions, DistributedLock, HeldLock } from '../lock-registry.js';
+import type { AcquireOptions, DistributedLock, HeldLock, LockKind } from '../lock-registry.js';
+import type { LeaseCommands } from './lease-commands.js';
 import { leaseValidityMs } from './lease-watchdog.js';
-import type { MutexCommands } from './mutex-commands.js';
 import { PollBackoff } from './poll-backoff.js';
-import { RedisHeldMutex } from './redis-held-mutex.js';
+import { RedisHeldLock } from './redis-held-lock.js';
 
 /** What a contender needs from its registry. */
-export interface RedisMutexContext {
-  readonly commands: MutexCommands;
+export interface RedisContenderContext {
   readonly clock: Clock;
   readonly random: () => number;
   readonly ttlMs: number;
@@ -23,20 +22,20 @@ export interface RedisMutexContext {
   readonly pollMaxMs: number;
   /** Aborted when the registry closes. */
   readonly closing: AbortSignal;
-  readonly onHeld: (held: RedisHeldMutex) => void;
-  readonly onEnd: (held: RedisHeldMutex) => void;
+  readonly onHeld: (held: RedisHeldLock) => void;
+  readonly onEnd: (held: RedisHeldLock) => void;
 }
 
-export class RedisMutex implements DistributedLock {
-  readonly kind = 'mutex' as const;
+export class RedisContender implements DistributedLock {
   private acquiring = false;
   /** The last hold; until it has ended (released or lost) this contender cannot acquire again. */
-  private current: RedisHeldMutex | undefined;
+  private current: RedisHeldLock | undefined;
 
   constructor(
     readonly key: string,
-    private readonly redisKey: string,
-    private readonly context: RedisMutexContext,
+    readonly kind: LockKind,
+    private readonly commands: LeaseCommands,
+    private readonly context: RedisContenderContext,
   ) {}
 
   get isHeld(): boolean {
@@ -51,7 +50,7 @@ export class RedisMutex implements DistributedLock {
     try {
       const held = await this.pollUntilAcquired(wait);
       if (closing.aborted) {
-        // Won the key in the same tick as the registry closed: give it straight back.
+        // Won the lease in the same tick as the registry closed: give it straight back.
         held.release().catch(() => undefined);
         throw new LockRegistryClosedError(this.key, 'redis');
       }
@@ -64,20 +63,20 @@ export class RedisMutex implements DistributedLock {
     }
   }
 
-  private async pollUntilAcquired(wait: AcquireWait): Promise<RedisHeldMutex> {
-    const { commands, clock, ttlMs } = this.context;
+  private async pollUntilAcquired(wait: AcquireWait): Promise<RedisHeldLock> {
+    const { clock, ttlMs } = this.context;
     const token = randomBytes(16).toString('hex');
     const backoff = new PollBackoff(this.context.pollMinMs, this.context.pollMaxMs, this.context.random);
     for (let first = true; ; first = false) {
       if (first ? wait.aborted : wait.stopped) throw wait.reason();
       const sentAt = clock.now();
-      const attempt = commands.tryLock(this.redisKey, token, ttlMs);
+      const attempt = this.commands.tryAcquire(token);
       let acquired: boolean;
       try {
         acquired = await wait.race(attempt, first);
       } catch (error) {
         // Overtaken by abort/timeout, or the command failed (it may still have run on the
-        // server): make sure no key with our token outlives this call.
+        // server): make sure no lease with our token outlives this call.
         this.undo(attempt, token);
         throw error;
       }
@@ -91,13 +90,13 @@ export class RedisMutex implements DistributedLock {
     }
   }
 
-  private hold(token: string, grantedAt: number): RedisHeldMutex {
-    const { commands, clock, ttlMs, renewEveryMs } = this.context;
-    return new RedisHeldMutex({
+  private hold(token: string, grantedAt: number): RedisHeldLock {
+    const { clock, ttlMs, renewEveryMs } = this.context;
+    return new RedisHeldLock({
       key: this.key,
-      redisKey: this.redisKey,
+      kind: this.kind,
       token,
-      commands,
+      commands: this.commands,
       clock,
       ttlMs,
       renewEveryMs,
@@ -107,8 +106,7 @@ export class RedisMutex implements DistributedLock {
   }
 
   private undo(attempt: Promise<boolean>, token: string): void {
-    const { commands } = this.context;
-    const deleteIfOurs = (): Promise<unknown> => commands.release(this.redisKey, token);
-    attempt.then((acquired) => (acquired ? deleteIfOurs() : undefined), deleteIfOurs).catch(() => undefined);
+    const dropIfOurs = (): Promise<unknown> => this.commands.release(token);
+    attempt.then((acquired) => (acquired ? dropIfOurs() : undefined), dropIfOurs).catch(() => undefined);
   }
 }
