@@ -11,7 +11,7 @@ import { NoNodeError } from '../../protocol/index.js';
 import { APACHE_STANDALONE, ZABKIT, type Backend } from '../client/support/backends.js';
 import { FAST, eventually, uniquePath } from '../client/support/clients.js';
 import { startCuratorAgent, type CuratorAgent } from '../support/curator-agent.js';
-import { dataWatchesUnder, inSequenceOrder, layoutOf, sequenceOf, track } from '../support/curator/observe.js';
+import { ascending, dataWatchesUnder, inSequenceOrder, layoutOf, sequenceOf, track } from '../support/curator/observe.js';
 
 describe.each([ZABKIT, APACHE_STANDALONE])('Apache Curator 5.4 recipes on $name', (spec) => {
   let backend: Backend;
@@ -76,6 +76,30 @@ describe.each([ZABKIT, APACHE_STANDALONE])('Apache Curator 5.4 recipes on $name'
     );
     expect(seen).toEqual(expected);
   }
+
+  it("connects as it does to ZooKeeper: each agent's session reads /zookeeper/config with a watch (Curator's ensemble tracker)", async () => {
+    const sessions = await Promise.all(agents.map(async (x) => (await x.session()).sessionId));
+    await expectDataWatches('/zookeeper/config', new Map([['/zookeeper/config', sessions.sort(ascending)]]));
+  });
+
+  it('answers refused commands with errors and keeps serving; the mutex is reentrant per handle', async () => {
+    const a = agent(0);
+    const path = uniquePath('curator-errors');
+    await expect(a.mutexRelease('never-acquired')).rejects.toThrow(/no mutex with id never-acquired/);
+    expect((await a.mutexAcquire('errs', path)).acquired).toBe(true);
+    expect((await a.mutexAcquire('errs', path)).acquired).toBe(true); // same thread again: no second node
+    expect(await childCount(path)).toBe(1);
+    await a.mutexRelease('errs');
+    expect(await childCount(path)).toBe(1); // still held once
+    await a.mutexRelease('errs');
+    expect(await childCount(path)).toBe(0);
+    await expect(a.mutexRelease('errs')).rejects.toThrow(/IllegalMonitorStateException: You do not own the lock/);
+    await expect(a.mutexAcquire('errs', `${path}-elsewhere`)).rejects.toThrow(/is bound to/);
+    await expect(a.mutexAcquire('bad-path', 'no-slash')).rejects.toThrow(/IllegalArgumentException/);
+    await expect(a.call('no.such.verb')).rejects.toThrow(/unknown command: no.such.verb/);
+    await expect(a.call('latch.await', ['x'])).rejects.toThrow(/missing <timeoutMs>/);
+    await a.ping();
+  });
 
   it('InterProcessMutex: three contenders over many rounds never hold it together and are granted in node order', async () => {
     const lockPath = `${uniquePath('curator-mutex')}/lock`;
@@ -216,16 +240,18 @@ describe.each([ZABKIT, APACHE_STANDALONE])('Apache Curator 5.4 recipes on $name'
     await waitReaped(latchPath);
   });
 
-  it('InterProcessReadWriteLock: readers share, a writer waits for them and excludes all, later readers queue behind it', async () => {
+  it('InterProcessReadWriteLock: readers share, writers exclude and are served in node order, later readers queue behind the first writer', async () => {
     const path = uniquePath('curator-rw');
     const [a, b, c] = [agent(0), agent(1), agent(2)];
     expect((await a.rwReadAcquire('rw', path)).acquired).toBe(true);
     expect((await b.rwReadAcquire('rw', path)).acquired).toBe(true);
     const writer = track(c.rwWriteAcquire('rw', path));
     await waitChildren(path, 3);
-    // A second lock instance on agent a: a new reader arriving while a writer is queued.
-    const lateReader = track(a.rwReadAcquire('rw-late', path));
+    // More lock instances ("handles") on agents b and a: a second writer, then a reader, queue up.
+    const secondWriter = track(b.rwWriteAcquire('rw-w2', path));
     await waitChildren(path, 4);
+    const lateReader = track(a.rwReadAcquire('rw-late', path));
+    await waitChildren(path, 5);
 
     const names = await owners();
     const nodes = inSequenceOrder(await a.nodes(path));
@@ -234,15 +260,17 @@ describe.each([ZABKIT, APACHE_STANDALONE])('Apache Curator 5.4 recipes on $name'
       { path: '/_c_<uuid>-__READ__0000000000', data: localAddress, owner: 'a' },
       { path: '/_c_<uuid>-__READ__0000000001', data: localAddress, owner: 'b' },
       { path: '/_c_<uuid>-__WRIT__0000000002', data: localAddress, owner: 'c' },
-      { path: '/_c_<uuid>-__READ__0000000003', data: localAddress, owner: 'a' },
+      { path: '/_c_<uuid>-__WRIT__0000000003', data: localAddress, owner: 'b' },
+      { path: '/_c_<uuid>-__READ__0000000004', data: localAddress, owner: 'a' },
     ]);
-    // The writer watches the node just before its own; a blocked reader watches the first writer.
-    const [aSession, , cSession] = await Promise.all(agents.map(async (x) => (await x.session()).sessionId));
+    // A writer watches the node just before its own, whatever its kind; a blocked reader
+    // watches the FIRST writer in node order (not the writer just before it).
+    const [aSession, bSession, cSession] = await Promise.all(agents.map(async (x) => (await x.session()).sessionId));
     await expectDataWatches(
       path,
       new Map([
         [nodes[2]?.path, [cSession ?? 0n]],
-        [nodes[3]?.path, [aSession ?? 0n]],
+        [nodes[3]?.path, [aSession ?? 0n, bSession ?? 0n].sort(ascending)],
       ]),
     );
 
@@ -251,12 +279,15 @@ describe.each([ZABKIT, APACHE_STANDALONE])('Apache Curator 5.4 recipes on $name'
     expect(writer.settled()).toBe(false); // b still reads
     await b.rwReadRelease('rw');
     expect((await writer.promise).acquired).toBe(true);
-    expect(lateReader.settled()).toBe(false);
-    // While the writer holds it, a timed read attempt fails and takes its node back.
+    expect(secondWriter.settled() || lateReader.settled()).toBe(false);
+    // While a writer holds it, a timed read attempt fails and takes its node back.
     expect(await b.rwReadAcquire('rw', path, 300)).toEqual({ acquired: false });
-    expect(await childCount(path)).toBe(2);
+    expect(await childCount(path)).toBe(3);
 
     await c.rwWriteRelease('rw');
+    expect((await secondWriter.promise).acquired).toBe(true);
+    expect(lateReader.settled()).toBe(false);
+    await b.rwWriteRelease('rw-w2');
     expect((await lateReader.promise).acquired).toBe(true);
     await a.rwReadRelease('rw-late');
     await waitReaped(path);
@@ -317,6 +348,10 @@ describe.each([ZABKIT, APACHE_STANDALONE])('Apache Curator 5.4 recipes on $name'
     await waitReaped(path);
   });
 
+  it('no agent logged a Curator or ZooKeeper ERROR (failed watch removals, background errors) in the recipe tests', () => {
+    expect(agents.flatMap((a) => a.loggedErrors.map((line) => `${a.label}: ${line}`))).toEqual([]);
+  });
+
   it('a Curator session closed from outside: Curator reports LOST, its latch loses leadership, then it rejoins on a new session', async () => {
     const latchPath = uniquePath('curator-expiry');
     const [a, b] = [agent(0), agent(1)];
@@ -327,6 +362,7 @@ describe.each([ZABKIT, APACHE_STANDALONE])('Apache Curator 5.4 recipes on $name'
 
     const victim = await a.session();
     const since = a.eventCount;
+    const errorsBefore = a.loggedErrors.length;
     // Attach to the victim's session with its id and password, then close it: the session ends.
     const killer = new ZooKeeperClient(backend.connectString, { ...FAST, sessionId: victim.sessionId, sessionPassword: victim.sessionPassword });
     try {
@@ -344,6 +380,11 @@ describe.each([ZABKIT, APACHE_STANDALONE])('Apache Curator 5.4 recipes on $name'
     expect(states.indexOf('SUSPENDED')).toBeGreaterThanOrEqual(0);
     expect(states.indexOf('SUSPENDED')).toBeLessThan(states.indexOf('LOST'));
     expect(states.indexOf('LOST')).toBeLessThan(states.lastIndexOf('RECONNECTED'));
+    // Leadership is given up at SUSPENDED already, before the loss is known.
+    const after = a.events.slice(since);
+    const gaveUp = after.findIndex((e) => e.event === 'leader' && !e.isLeader);
+    expect(gaveUp).toBeGreaterThan(after.findIndex((e) => e.event === 'state' && e.state === 'SUSPENDED'));
+    expect(gaveUp).toBeLessThan(after.findIndex((e) => e.event === 'state' && e.state === 'LOST'));
     expect((await a.session()).sessionId).not.toBe(victim.sessionId);
 
     // The latch re-enters on the new session, behind the new leader.
@@ -353,7 +394,13 @@ describe.each([ZABKIT, APACHE_STANDALONE])('Apache Curator 5.4 recipes on $name'
     ];
     await eventually(async () => isDeepStrictEqual(await a.latchParticipants('expiry'), expected), 20_000, 'latch rejoined');
     expect(await b.latchParticipants('expiry')).toEqual(expected);
-    expect((await a.latchHasLeadership('expiry')).hasLeadership).toBe(false);
+    const rejoined = await a.latchHasLeadership('expiry');
+    expect(rejoined.hasLeadership).toBe(false);
+    expect(sequenceOf(rejoined.node ?? '')).toBe(2); // a new node: victim 0, heir 1, victim again 2
+    // Curator logs the re-entry at ERROR level; nothing else went wrong.
+    await eventually(() => a.loggedErrors.length > errorsBefore, 10_000, 'the reset logged'); // stderr is its own pipe
+    for (const line of a.loggedErrors.slice(errorsBefore)) expect(line).toMatch(/ERROR org\.apache\.curator\.framework\.recipes\.leader\.LeaderLatch - Can't find our node\. Resetting\./);
+    expect(b.loggedErrors).toEqual([]);
     await a.latchClose('expiry');
     await b.latchClose('expiry');
   });

@@ -6,6 +6,16 @@
 // their own when their stdin closes, so none outlives the test run.
 import { type ChildProcess } from 'node:child_process';
 import { JAVA_PATH } from './debian-packages.js';
+import {
+  CuratorAgentError,
+  type AgentNode,
+  type AgentSessionInfo,
+  type ConnectionStateName,
+  type CuratorAgentEvent,
+  type LatchParticipant,
+  type LeaseAnswer,
+  type LockAnswer,
+} from './curator/agent-types.js';
 import { CURATOR_AGENT_CLASSPATH, compileCuratorAgent } from './curator/compile.js';
 import { exited, signalGroup, spawnTracked, tail, waitClosed } from './processes.js';
 
@@ -20,67 +30,7 @@ export interface CuratorAgentOptions {
   label?: string;
 }
 
-/** Curator's ConnectionState names. */
-export type ConnectionStateName = 'CONNECTED' | 'SUSPENDED' | 'RECONNECTED' | 'LOST' | 'READ_ONLY';
-
-export interface AgentSessionInfo {
-  /** Hex, as the agent prints it. */
-  readonly sessionIdHex: string;
-  readonly sessionId: bigint;
-  readonly sessionPassword: Buffer;
-  /** CuratorFrameworkFactory.getLocalAddress(): Curator's default node data. */
-  readonly localAddress: string;
-}
-
-export type CuratorAgentEvent =
-  | { event: 'ready'; sessionId: string; sessionPassword: string; localAddress: string }
-  | { event: 'state'; state: ConnectionStateName }
-  | { event: 'leader'; id: string; participantId: string; isLeader: boolean }
-  | { event: 'failed'; error: string }
-  | { event: 'agent-error'; error: string };
-
-/** One znode as the agent's `nodes` command lists it. */
-export interface AgentNode {
-  readonly path: string;
-  /** The data decoded as UTF-8; null when the node has no data. */
-  readonly data: string | null;
-  readonly dataBase64: string | null;
-  /** "0x0" for persistent and container nodes. */
-  readonly ephemeralOwner: string;
-  /** Ephemeral and owned by this agent's current session. */
-  readonly ownedByMe: boolean;
-  readonly version: number;
-  readonly cversion: number;
-  readonly numChildren: number;
-}
-
-export interface LockAnswer {
-  readonly acquired: boolean;
-  /** The full path of the lock node this agent holds (when acquired). */
-  readonly node?: string;
-}
-
-export interface LeaseAnswer {
-  readonly acquired: boolean;
-  /** The lease node's name under <path>/leases (when acquired). */
-  readonly nodeName?: string;
-}
-
-export interface LatchParticipant {
-  readonly id: string;
-  readonly isLeader: boolean;
-}
-
-/** The agent answered {ok:false}: Curator (or the agent) refused the command. */
-export class CuratorAgentError extends Error {
-  constructor(
-    readonly command: string,
-    readonly agentError: string,
-  ) {
-    super(`${command}: ${agentError}`);
-    this.name = 'CuratorAgentError';
-  }
-}
+export * from './curator/agent-types.js';
 
 interface Pending {
   command: string;
@@ -131,7 +81,10 @@ export class CuratorAgent {
   private readonly eventWaiters = new Set<() => void>();
   private nextTag = 1;
   private stdoutRest = '';
+  /** Lines Curator or ZooKeeper logged at ERROR level (slf4j-simple's "[thread] ERROR logger - ..."). */
+  readonly loggedErrors: string[] = [];
   private stderr = '';
+  private stderrRest = '';
   private stopping: Promise<void> | undefined;
   /** The JVM exited and its stdout is fully read. */
   private closed = false;
@@ -143,6 +96,9 @@ export class CuratorAgent {
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.onStdout(chunk));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       this.stderr = tail(this.stderr + chunk, 16_000);
+      const lines = (this.stderrRest + chunk).split('\n');
+      this.stderrRest = lines.pop() ?? '';
+      this.loggedErrors.push(...lines.filter((line) => /^\[[^\]]*\] ERROR /.test(line)));
     });
     child.stdin?.on('error', () => undefined); // the JVM may be gone before a write lands
     child.once('close', () => this.onExit());

@@ -3,7 +3,7 @@
 // names, the server's data-watch table (the `wchp` four-letter word, same format on zabkit
 // and Apache ZooKeeper), and a promise wrapper that tells whether it has settled yet.
 import { fourLetterWord } from '../apache-zookeeper.js';
-import type { AgentNode } from '../curator-agent.js';
+import type { AgentNode } from './agent-types.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
@@ -57,7 +57,7 @@ export function sequenceOf(path: string): number {
   return Number(m[1]);
 }
 
-/** The server's data watches (wchp): watched path → session ids, for paths under `root`. */
+/** The server's data watches (wchp): watched path → session ids (ascending), for paths under `root`. */
 export async function dataWatchesUnder(port: number, root: string): Promise<Map<string, bigint[]>> {
   const text = await fourLetterWord(port, 'wchp');
   const watches = new Map<string, bigint[]>();
@@ -73,7 +73,13 @@ export async function dataWatchesUnder(port: number, root: string): Promise<Map<
       current = undefined;
     }
   }
+  for (const sessions of watches.values()) sessions.sort(ascending);
   return watches;
+}
+
+/** Numeric order for bigint session ids (Array.prototype.sort alone would compare their text). */
+export function ascending(x: bigint, y: bigint): number {
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 export interface Tracked<T> {
