@@ -14,14 +14,15 @@ import {
   type RedisLockRegistryOptions,
 } from '../../../app/index.js';
 import { leaseValidityMs } from '../../../app/locks/redis/lease-watchdog.js';
+import { MUTEX_RELEASE_COMMAND, MUTEX_RENEW_COMMAND } from '../../../app/locks/redis/mutex-commands.js';
 import { ManualClock, settle } from '../support/manual-clock.js';
 import { lossOf, track } from '../support/observe.js';
 import { withFaults, type FaultyRedis } from '../support/redis-faults.js';
 
 const TTL = 3000;
 const RENEW = 1000;
-const RENEW_SCRIPT = 'zabkitMutexRenew';
-const RELEASE_SCRIPT = 'zabkitMutexRelease';
+const RENEW_SCRIPT = MUTEX_RENEW_COMMAND;
+const RELEASE_SCRIPT = MUTEX_RELEASE_COMMAND;
 
 // ioredis-mock shares one keyspace per host:port; each test gets its own "server".
 let nextPort = 41_000;
