@@ -13,7 +13,7 @@ import type { ZooKeeperClient } from './client/zookeeper-client.js';
 import { aclFor } from './core/acl-provider.js';
 import { FrameworkCore, type FrameworkLifecycle } from './core/framework-core.js';
 import { Namespace } from './core/namespace.js';
-import { ensureNamespace, isCompressed, type OpContext } from './core/op-context.js';
+import { isCompressed, runOp, type OpContext } from './core/op-context.js';
 import { resolveFrameworkOptions, type FrameworkOptions } from './core/options.js';
 import { createNode, type CreateOptions } from './ops/create.js';
 import { deleteNode, type DeleteOptions } from './ops/delete.js';
@@ -166,11 +166,11 @@ export class ZooKeeperFramework {
   /**
    * Runs `operation` under the retry policy: each attempt waits for a connection (up to
    * connectionTimeoutMs) and gets the current client; connection loss, operation timeout, session
-   * moved and session expiry are retried (per the policy). Paths given to the client are not
-   * namespaced — use fixForNamespace.
+   * moved and session expiry are retried (per the policy). The namespace node is created first if
+   * needed, but paths given to the client are not namespaced — use fixForNamespace.
    */
   withRetry<T>(operation: (client: ZooKeeperClient) => Promise<T>): Promise<T> {
-    return this.core.withRetry(operation);
+    return runOp(this.ctx, operation);
   }
 
   // ---- operations ----
@@ -185,16 +185,16 @@ export class ZooKeeperFramework {
   }
 
   /** The node's Stat, or null if it does not exist (a watch is set either way). */
-  async exists(path: string, options: WatchedReadOptions = {}): Promise<Stat | null> {
-    const serverPath = await this.prepare(path);
+  exists(path: string, options: WatchedReadOptions = {}): Promise<Stat | null> {
+    const serverPath = this.ctx.namespace.fix(path);
     const watch = this.watcherFor(options.watch);
-    return this.core.withRetry((client) => client.exists(serverPath, watch ? { watch } : {}));
+    return runOp(this.ctx, (client) => client.exists(serverPath, watch ? { watch } : {}));
   }
 
   async getData(path: string, options: GetDataOptions = {}): Promise<{ data: Buffer | null; stat: Stat }> {
-    const serverPath = await this.prepare(path);
+    const serverPath = this.ctx.namespace.fix(path);
     const watch = this.watcherFor(options.watch);
-    const result = await this.core.withRetry((client) => client.getData(serverPath, watch ? { watch } : {}));
+    const result = await runOp(this.ctx, (client) => client.getData(serverPath, watch ? { watch } : {}));
     if (!isCompressed(this.ctx, options.compressed) || result.data === null) return result;
     return { data: this.core.options.compressionProvider.decompress(serverPath, result.data), stat: result.stat };
   }
@@ -205,25 +205,25 @@ export class ZooKeeperFramework {
 
   /** The names of the node's children (unordered). */
   async getChildren(path: string, options: WatchedReadOptions = {}): Promise<string[]> {
-    const serverPath = await this.prepare(path);
+    const serverPath = this.ctx.namespace.fix(path);
     const watch = this.watcherFor(options.watch);
-    return (await this.core.withRetry((client) => client.getChildren(serverPath, watch ? { watch } : {}))).children;
+    return (await runOp(this.ctx, (client) => client.getChildren(serverPath, watch ? { watch } : {}))).children;
   }
 
-  async getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
-    const serverPath = await this.prepare(path);
-    return this.core.withRetry((client) => client.getACL(serverPath));
+  getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
+    const serverPath = this.ctx.namespace.fix(path);
+    return runOp(this.ctx, (client) => client.getACL(serverPath));
   }
 
-  async setACL(path: string, acl: readonly ACL[], options: { version?: number } = {}): Promise<Stat> {
-    const serverPath = await this.prepare(path);
-    return this.core.withRetry((client) => client.setACL(serverPath, acl, options.version ?? -1));
+  setACL(path: string, acl: readonly ACL[], options: { version?: number } = {}): Promise<Stat> {
+    const serverPath = this.ctx.namespace.fix(path);
+    return runOp(this.ctx, (client) => client.setACL(serverPath, acl, options.version ?? -1));
   }
 
   /** Waits until the connected server has caught up with the leader (for a read that must see every earlier write). */
   async sync(path = '/'): Promise<void> {
-    const serverPath = await this.prepare(path);
-    await this.core.withRetry((client) => client.sync(serverPath));
+    const serverPath = this.ctx.namespace.fix(path);
+    await runOp(this.ctx, (client) => client.sync(serverPath));
   }
 
   /** A typed transaction: chain create / setData / check / delete, then commit(); or forOperations([...]). */
@@ -250,14 +250,14 @@ export class ZooKeeperFramework {
    * `watcher`'s (`true` = the watchEvents$ ones). `local`: remove locally even when the server cannot be reached.
    */
   async removeWatches(path: string, type: WatcherType, options: { watcher?: Watcher | true; local?: boolean } = {}): Promise<void> {
-    const serverPath = await this.prepare(path);
+    const serverPath = this.ctx.namespace.fix(path);
     const watcher = options.watcher === true ? this.defaultWatcher : options.watcher && this.ctx.namespace.wrapperOf(options.watcher);
     if (options.watcher !== undefined && watcher === undefined) {
       // Never registered through this view: let the client report NoWatcher.
-      await this.core.withRetry((client) => client.removeWatches(serverPath, type, { watcher: options.watcher as Watcher, local: options.local ?? false }));
+      await runOp(this.ctx, (client) => client.removeWatches(serverPath, type, { watcher: options.watcher as Watcher, local: options.local ?? false }));
       return;
     }
-    await this.core.withRetry((client) =>
+    await runOp(this.ctx, (client) =>
       client.removeWatches(serverPath, type, { ...(watcher ? { watcher } : {}), local: options.local ?? false }),
     );
   }
@@ -269,12 +269,6 @@ export class ZooKeeperFramework {
 
   toString(): string {
     return `ZooKeeperFramework(${this.core.lifecycle}${this.namespace ? `, namespace ${this.namespace}` : ''})`;
-  }
-
-  private async prepare(path: string): Promise<string> {
-    this.core.checkStarted();
-    await ensureNamespace(this.ctx);
-    return this.ctx.namespace.fix(path);
   }
 
   private watcherFor(watch: FrameworkWatchOption | undefined): Watcher | undefined {

@@ -86,11 +86,13 @@ export class FrameworkCore {
   }
 
   /**
-   * Runs `operation` with the current client under the retry policy. Each attempt first waits (up
-   * to connectionTimeoutMs) for a connection; an attempt on a session that was replaced meanwhile
-   * fails as expired, so the next attempt runs on the new session.
+   * Runs `operation` with the current client under the retry policy. Each attempt first runs
+   * `beforeAttempt` (namespace creation), then waits (up to connectionTimeoutMs) for a connection;
+   * an attempt on a session that was replaced meanwhile fails as expired, so the next attempt runs
+   * on the new session. When nothing needs waiting for, the operation is called synchronously, so
+   * operations reach the server in the order they were called.
    */
-  withRetry<T>(operation: (client: ZooKeeperClient) => Promise<T>): Promise<T> {
+  withRetry<T>(operation: (client: ZooKeeperClient) => Promise<T>, beforeAttempt?: () => Promise<void> | undefined): Promise<T> {
     try {
       this.checkStarted();
     } catch (e) {
@@ -99,9 +101,11 @@ export class FrameworkCore {
     const o = this.options;
     return callWithRetry(
       async () => {
+        const preparing = beforeAttempt?.();
+        if (preparing) await preparing;
         const client = this.holder.current;
         try {
-          await waitForConnection(client, o.connectionTimeoutMs, o.clock, this.closing.signal);
+          if (!client.isConnected) await waitForConnection(client, o.connectionTimeoutMs, o.clock, this.closing.signal);
           return await operation(client);
         } catch (e) {
           if (e instanceof ClientClosedError && !this.closing.signal.aborted && client !== this.holder.current) {

@@ -39,9 +39,12 @@ export class Namespace {
     return path.startsWith(`${root}/`) ? path.slice(root.length) : path;
   }
 
-  /** Creates the namespace node the first time (and again after a failed attempt); never rejects. */
-  ensure(onError: (error: unknown) => void): Promise<void> {
-    if (this.ensured || this.root === undefined) return Promise.resolve();
+  /**
+   * Creates the namespace node the first time (and again after a failed attempt); never rejects.
+   * Undefined when there is nothing to wait for.
+   */
+  ensure(onError: (error: unknown) => void): Promise<void> | undefined {
+    if (this.ensured || this.root === undefined) return undefined;
     this.ensuring ??= this.create(this.root).then(
       () => {
         this.ensured = true;

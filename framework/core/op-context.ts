@@ -2,6 +2,7 @@
 // loop, options) and the view's namespace. Small helpers every op uses live here too.
 
 import { toBuffer, type Data } from '../client/multi-ops.js';
+import type { ZooKeeperClient } from '../client/zookeeper-client.js';
 import type { FrameworkCore } from './framework-core.js';
 import type { Namespace } from './namespace.js';
 
@@ -11,8 +12,16 @@ export interface OpContext {
 }
 
 /** Creates the namespace node if that has not happened yet (failures are reported, not thrown, as Curator). */
-export function ensureNamespace(ctx: OpContext): Promise<void> {
+export function ensureNamespace(ctx: OpContext): Promise<void> | undefined {
   return ctx.namespace.ensure((e) => ctx.core.reportBackgroundError(e, `creating the namespace node ${ctx.namespace.root}`));
+}
+
+/**
+ * Runs one operation of this view in the retry loop, the namespace node being created first if
+ * needed. Everything an op does before calling this must be synchronous (call order = send order).
+ */
+export function runOp<T>(ctx: OpContext, operation: (client: ZooKeeperClient) => Promise<T>): Promise<T> {
+  return ctx.core.withRetry(operation, () => ensureNamespace(ctx));
 }
 
 /** Whether an op compresses / decompresses: its own flag, else the framework default. */

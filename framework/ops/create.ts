@@ -9,7 +9,7 @@ import {
 import type { Data } from '../client/multi-ops.js';
 import type { ZooKeeperClient } from '../client/zookeeper-client.js';
 import { aclFor } from '../core/acl-provider.js';
-import { dataToWrite, ensureNamespace, sameData, type OpContext } from '../core/op-context.js';
+import { dataToWrite, runOp, sameData, type OpContext } from '../core/op-context.js';
 import { createParentOf, findAndDeleteProtectedInBackground, ProtectedCreate, toProtectedPath } from './protection.js';
 import { mkdirs } from './tree.js';
 
@@ -39,7 +39,6 @@ export async function createNode(ctx: OpContext, path: string, data: Data | unde
   const mode = options.mode ?? CreateMode.PERSISTENT;
   const info = createModeInfo(mode);
   if (!info) throw new BadArgumentsError(path, { cause: new Error(`unknown create mode ${String(mode)}`) });
-  await ensureNamespace(ctx);
   const provider = ctx.core.options.aclProvider;
   const protection = options.withProtection ? new ProtectedCreate(info.ephemeral) : undefined;
   const fixed = ctx.namespace.fix(path);
@@ -64,7 +63,7 @@ export async function createNode(ctx: OpContext, path: string, data: Data | unde
 
   let firstAttempt = true;
   try {
-    const created = await ctx.core.withRetry(async (client) => {
+    const created = await runOp(ctx, async (client) => {
       const retrying = !firstAttempt;
       firstAttempt = false;
       if (protection) {

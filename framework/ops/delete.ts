@@ -4,7 +4,7 @@
 
 import { NoNodeError, NotEmptyError } from '../../protocol/index.js';
 import type { ZooKeeperClient } from '../client/zookeeper-client.js';
-import { ensureNamespace, type OpContext } from '../core/op-context.js';
+import { runOp, type OpContext } from '../core/op-context.js';
 import { policyAllowsRetryOn } from '../retry/retry-policy.js';
 import { deleteTree } from './tree.js';
 
@@ -46,7 +46,6 @@ export async function deleteOnce(client: ZooKeeperClient, serverPath: string, at
 
 export async function deleteNode(ctx: OpContext, path: string, options: DeleteOptions = {}): Promise<void> {
   ctx.core.checkStarted();
-  await ensureNamespace(ctx);
   const serverPath = ctx.namespace.fix(path);
   const attempt: DeleteAttempt = {
     version: options.version ?? -1,
@@ -54,7 +53,7 @@ export async function deleteNode(ctx: OpContext, path: string, options: DeleteOp
     deletingChildrenIfNeeded: options.deletingChildrenIfNeeded === true,
   };
   try {
-    await ctx.core.withRetry((client) => deleteOnce(client, serverPath, attempt));
+    await runOp(ctx, (client) => deleteOnce(client, serverPath, attempt));
   } catch (e) {
     if (options.guaranteed && policyAllowsRetryOn(ctx.core.options.retryPolicy, e)) {
       ctx.core.guaranteedDeletes.add(serverPath, attempt);

@@ -4,7 +4,7 @@
 
 import { BadVersionError, type Stat } from '../../protocol/index.js';
 import type { Data } from '../client/multi-ops.js';
-import { dataToWrite, ensureNamespace, sameData, type OpContext } from '../core/op-context.js';
+import { dataToWrite, runOp, sameData, type OpContext } from '../core/op-context.js';
 
 export interface SetDataOptions {
   /** Expected version; -1 (default) for any. */
@@ -17,11 +17,10 @@ export interface SetDataOptions {
 
 export async function setNodeData(ctx: OpContext, path: string, data: Data, options: SetDataOptions = {}): Promise<Stat> {
   ctx.core.checkStarted();
-  await ensureNamespace(ctx);
   const serverPath = ctx.namespace.fix(path);
   const bytes = dataToWrite(ctx, serverPath, data, options.compressed);
   const version = options.version ?? -1;
-  return ctx.core.withRetry(async (client) => {
+  return runOp(ctx, async (client) => {
     try {
       return await client.setData(serverPath, bytes, version);
     } catch (e) {

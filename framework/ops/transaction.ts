@@ -7,7 +7,7 @@
 import { CreateMode, type ACL, type Stat } from '../../protocol/index.js';
 import { Op, type Data, type OpResult, type WriteOp } from '../client/multi-ops.js';
 import { aclFor } from '../core/acl-provider.js';
-import { dataToWrite, ensureNamespace, type OpContext } from '../core/op-context.js';
+import { dataToWrite, runOp, type OpContext } from '../core/op-context.js';
 
 export interface TransactionCreateOptions {
   mode?: CreateMode;
@@ -93,7 +93,6 @@ export class Transaction<Results extends readonly TransactionResult[] = []> {
 async function commitOps(ctx: OpContext, ops: readonly TransactionOp[]): Promise<TransactionResult[]> {
   ctx.core.checkStarted();
   if (ops.length === 0) return [];
-  await ensureNamespace(ctx);
   const ns = ctx.namespace;
   const wire: WriteOp[] = ops.map((op) => {
     const path = ns.fix(op.path);
@@ -115,7 +114,7 @@ async function commitOps(ctx: OpContext, ops: readonly TransactionOp[]): Promise
         return Op.check(path, op.version);
     }
   });
-  const results = await ctx.core.withRetry((client) => client.multi(wire));
+  const results = await runOp(ctx, (client) => client.multi(wire));
   return results.map((r, i) => toResult(ctx, ops[i]!, r));
 }
 

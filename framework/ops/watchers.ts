@@ -8,7 +8,7 @@ import { Observable } from 'rxjs';
 import { AddWatchMode, EventType, WatcherType } from '../../protocol/index.js';
 import type { Watcher, WatchedEvent } from '../client/events.js';
 import type { ZooKeeperClient } from '../client/zookeeper-client.js';
-import { ensureNamespace, type OpContext } from '../core/op-context.js';
+import { runOp, type OpContext } from '../core/op-context.js';
 import { isConnectedState } from '../state/connection-state.js';
 
 export interface PersistentWatchOptions {
@@ -34,14 +34,10 @@ export function persistentWatch(ctx: OpContext, path: string, options: Persisten
       const target = core.holder.current;
       if (armedOn === target || arming === target) return;
       arming = target;
-      void ensureNamespace(ctx)
-        .then(() =>
-          core.withRetry(async (client) => {
-            await client.addWatch(serverPath, mode, watcher);
-            return client;
-          }),
-        )
-        .then(
+      void runOp(ctx, async (client) => {
+        await client.addWatch(serverPath, mode, watcher);
+        return client;
+      }).then(
           (client) => {
             if (arming === target) arming = undefined;
             if (!active) {

@@ -43,6 +43,29 @@ describe.each([ZABKIT, APACHE_STANDALONE])('framework operations on $name', (spe
     await expect(zk.getData(p)).rejects.toBeInstanceOf(NoNodeError);
   });
 
+  it('operations reach the server in the order they are called, also while the namespace node is being created', async () => {
+    const ns = uniquePath('ns').slice(1);
+    const zk = await open(backend.connectString, { namespace: ns });
+    const p = '/ordered';
+    const calls = [
+      zk.create(p, 'a'),
+      zk.getData(p),
+      zk.setData(p, 'b'),
+      zk.getData(p),
+      zk.transaction().setData(p, 'c').check(p, 2).commit(),
+      zk.exists(p),
+      zk.getChildren('/'),
+      zk.delete(p),
+      zk.exists(p),
+    ] as const;
+    const [, first, , second, , stat, children, , gone] = await Promise.all(calls);
+    expect(first.data?.toString()).toBe('a');
+    expect(second.data?.toString()).toBe('b');
+    expect(stat?.version).toBe(2);
+    expect(children).toEqual(['ordered']);
+    expect(gone).toBeNull();
+  });
+
   it('create without data stores the default data (empty unless configured)', async () => {
     const zk = await open(backend.connectString);
     const custom = await open(backend.connectString, { defaultData: 'default!' });
