@@ -8,6 +8,7 @@ import { Observable } from 'rxjs';
 import { KeeperState, type AddWatchMode, type Stat, type WatcherType } from '../../protocol/index.js';
 import type { Watcher } from '../client/events.js';
 import type { ZooKeeperClient } from '../client/zookeeper-client.js';
+import { frameworkCacheSource, isFrameworkLike, type FrameworkLike } from './framework-cache-source.js';
 
 /** Curator's connection states. */
 export type CacheConnectionState = 'CONNECTED' | 'SUSPENDED' | 'RECONNECTED' | 'LOST' | 'READ_ONLY';
@@ -82,7 +83,11 @@ function connectionStates(client: ZooKeeperClient): Observable<CacheConnectionSt
   });
 }
 
-/** A CacheSource as given, or one over a plain client. */
-export function toCacheSource(source: CacheSource | ZooKeeperClient): CacheSource {
-  return 'connectionState$' in source ? source : clientCacheSource(source);
+/** What a cache can be built on: a ZooKeeperFramework, a plain ZooKeeperClient, or any CacheSource. */
+export type CacheOwner = FrameworkLike | ZooKeeperClient | CacheSource;
+
+export function toCacheSource(owner: CacheOwner): CacheSource {
+  if (isFrameworkLike(owner)) return frameworkCacheSource(owner);
+  if ('connectionState$' in owner) return owner;
+  return clientCacheSource(owner);
 }

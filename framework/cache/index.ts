@@ -8,4 +8,5 @@ export { type CommonCacheOptions, type Decompressor } from './cache-options.js';
 export {
   type ChildData, type CacheEvent, type NodeChange, type NodeAdded, type NodeUpdated, type NodeRemoved, type CacheInitialized,
 } from './child-data.js';
-export { type CacheSource, type CacheConnectionState, clientCacheSource } from './cache-source.js';
+export { type CacheSource, type CacheConnectionState, type CacheOwner, clientCacheSource } from './cache-source.js';
+export { frameworkCacheSource, type FrameworkLike } from './framework-cache-source.js';

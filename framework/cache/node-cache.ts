@@ -3,8 +3,7 @@
 // Counterpart: Curator's NodeCache (and CuratorCache of a single node).
 
 import { map, Observable } from 'rxjs';
-import type { ZooKeeperClient } from '../client/zookeeper-client.js';
-import { toCacheSource, type CacheSource } from './cache-source.js';
+import { toCacheSource, type CacheOwner } from './cache-source.js';
 import { CacheScope } from './cache-scope.js';
 import { treeSyncOptions, type CommonCacheOptions } from './cache-options.js';
 import type { CacheEvent, ChildData } from './child-data.js';
@@ -24,10 +23,10 @@ export class NodeCache {
   readonly data$: Observable<ChildData | null>;
   private readonly run: SharedRun;
 
-  constructor(source: CacheSource | ZooKeeperClient, readonly path: string, options: NodeCacheOptions = {}) {
+  constructor(owner: CacheOwner, readonly path: string, options: NodeCacheOptions = {}) {
     checkPath(path);
     // One-shot watches: a recursive watch on a single node would also see its whole subtree.
-    this.run = new SharedRun(toCacheSource(source), treeSyncOptions(new CacheScope(path, 0), options, false));
+    this.run = new SharedRun(toCacheSource(owner), treeSyncOptions(new CacheScope(path, 0), options, false));
     this.events$ = this.run.events$;
     this.data$ = afterInitialized(this.events$).pipe(map(() => this.current ?? null));
   }

@@ -4,8 +4,7 @@
 // watch. Counterpart: Curator's PathChildrenCache.
 
 import { filter, map, Observable } from 'rxjs';
-import type { ZooKeeperClient } from '../client/zookeeper-client.js';
-import { toCacheSource, type CacheSource } from './cache-source.js';
+import { toCacheSource, type CacheOwner } from './cache-source.js';
 import { CacheScope } from './cache-scope.js';
 import { treeSyncOptions, type CommonCacheOptions } from './cache-options.js';
 import type { CacheEvent, ChildData } from './child-data.js';
@@ -25,10 +24,10 @@ export class PathChildrenCache {
   readonly children$: Observable<ChildData[]>;
   private readonly run: SharedRun;
 
-  constructor(source: CacheSource | ZooKeeperClient, readonly path: string, options: PathChildrenCacheOptions = {}) {
+  constructor(owner: CacheOwner, readonly path: string, options: PathChildrenCacheOptions = {}) {
     checkPath(path);
     // One-shot watches: a recursive watch would also report the grandchildren's changes.
-    this.run = new SharedRun(toCacheSource(source), treeSyncOptions(new CacheScope(path, 1), options, false));
+    this.run = new SharedRun(toCacheSource(owner), treeSyncOptions(new CacheScope(path, 1), options, false));
     this.events$ = this.run.events$.pipe(filter((e) => e.type === 'initialized' || e.path !== path));
     this.children$ = afterInitialized(this.events$).pipe(map(() => this.currentData()));
   }

@@ -5,8 +5,7 @@
 
 import { filter, map, Observable } from 'rxjs';
 import { pathProblem, BadArgumentsError } from '../../protocol/index.js';
-import type { ZooKeeperClient } from '../client/zookeeper-client.js';
-import { toCacheSource, type CacheSource } from './cache-source.js';
+import { toCacheSource, type CacheOwner } from './cache-source.js';
 import { CacheScope, type CacheSelector } from './cache-scope.js';
 import { treeSyncOptions, type CommonCacheOptions } from './cache-options.js';
 import type { CacheEvent, ChildData } from './child-data.js';
@@ -32,10 +31,10 @@ export class TreeCache {
   readonly snapshot$: Observable<ReadonlyMap<string, ChildData>>;
   private readonly run: SharedRun;
 
-  constructor(source: CacheSource | ZooKeeperClient, readonly path: string, options: TreeCacheOptions = {}) {
+  constructor(owner: CacheOwner, readonly path: string, options: TreeCacheOptions = {}) {
     checkPath(path);
     const scope = new CacheScope(path, options.maxDepth ?? Number.POSITIVE_INFINITY, options.selector);
-    this.run = new SharedRun(toCacheSource(source), treeSyncOptions(scope, options, options.recursiveWatch ?? true));
+    this.run = new SharedRun(toCacheSource(owner), treeSyncOptions(scope, options, options.recursiveWatch ?? true));
     this.events$ = this.run.events$;
     this.snapshot$ = afterInitialized(this.events$).pipe(map(() => this.currentTree()));
   }

@@ -249,6 +249,8 @@ export class TreeSync {
     }
     if (stat.pzxid < node.childrenPzxid) return;
     node.childrenPzxid = stat.pzxid;
+    // Child counts and pzxid move without a data change: keep the Stat current (data reads report changes).
+    if (stat.mzxid === node.stat.mzxid) node.stat = stat;
     const scope = this.options.scope;
     const listed = new Set(names.filter((name) => scope.accepts(joinPath(path, name))));
     for (const name of [...node.children]) if (!listed.has(name)) this.removeSubtree(joinPath(path, name));

@@ -86,3 +86,44 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
     await sleep(25);
   }
 }
+
+/** A cache's view of a subtree: path → "data|czxid|mzxid" (what must match the server). */
+export type TreeImage = Record<string, string>;
+
+export function imageOf(nodes: Iterable<{ path: string; data: Buffer | null; stat: { czxid: bigint; mzxid: bigint } }>): TreeImage {
+  const entries = [...nodes].map((n) => [n.path, `${n.data?.toString() ?? ''}|${n.stat.czxid}|${n.stat.mzxid}`] as const);
+  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Same paths with the same data and zxids. */
+export function sameImage(a: TreeImage, b: TreeImage): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+interface Reader {
+  getData(path: string): Promise<{ data: Buffer | null; stat: { czxid: bigint; mzxid: bigint } }>;
+  getChildren(path: string): Promise<{ children: string[] }>;
+}
+
+/** The server's subtree under `root` (to `maxDepth` levels), read with `client`; {} when root is missing. */
+export async function serverImage(client: Reader, root: string, maxDepth = Number.POSITIVE_INFINITY): Promise<TreeImage> {
+  const nodes: Array<{ path: string; data: Buffer | null; stat: { czxid: bigint; mzxid: bigint } }> = [];
+  const visit = async (path: string, depth: number): Promise<void> => {
+    try {
+      const { data, stat } = await client.getData(path);
+      nodes.push({ path, data, stat });
+      if (depth >= maxDepth) return;
+      const { children } = await client.getChildren(path);
+      for (const name of children) await visit(path === '/' ? `/${name}` : `${path}/${name}`, depth + 1);
+    } catch (e) {
+      if ((e as Error).name !== 'NoNodeError') throw e;
+    }
+  };
+  await visit(root, 0);
+  return imageOf(nodes);
+}
+
+/** Sorted descriptions of node events (for comparing sets of differences). */
+export function changeSet(events: readonly CacheEvent[]): string[] {
+  return events.filter((e) => e.type !== 'initialized').map(describe).sort();
+}
