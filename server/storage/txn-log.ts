@@ -137,6 +137,15 @@ export class TxnLog {
     while (this.flushing) await this.flushing;
   }
 
+  /**
+   * Drains and closes the current segment without closing the log: the next append starts a
+   * new segment. Needed before the files are cut back (TRUNC) or dropped (SNAP).
+   */
+  async detach(): Promise<void> {
+    await this.drain();
+    await this.closeSegment();
+  }
+
   /** Drains, then closes the current segment. */
   async close(): Promise<void> {
     await this.drain();
