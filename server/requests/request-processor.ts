@@ -4,6 +4,9 @@
 // go out through ClientChannel; the txn log is behind TxnSink and reports back via `durable`.
 // Counterpart: ZooKeeperServer.processConnectRequest / processPacket, PrepRequestProcessor →
 // SyncRequestProcessor → CommitProcessor → FinalRequestProcessor, ContainerManager.
+// An ensemble member's pipelines extend it: leader-requests.ts (prepare + propose) and
+// learner-requests.ts (forward writes, apply the leader's commits); the protected methods below
+// are the points where they differ.
 
 import * as R from '../../protocol/records.js';
 import { Code, KeeperError } from '../../protocol/errors.js';
@@ -68,19 +71,20 @@ export class RequestProcessor {
   readonly watches = new WatchManager();
   readonly sessions: SessionTracker;
   private readonly pending: PendingChanges;
-  private readonly preparer: Preparer;
+  protected readonly preparer: Preparer;
   private readonly applier: TxnApplier;
   private readonly reads: ReadProcessor;
-  private readonly channels = new Map<bigint, ClientChannel>();
+  protected readonly channels = new Map<bigint, ClientChannel>();
   private readonly order = new Map<ClientChannel, ReplyOrder>();
   /** Txns handed to the sink and not yet applied, in zxid order. */
   private outstanding: Outstanding[] = [];
   private outstandingHead = 0;
   lastProcessedZxid = 0n;
-  private lastZxid = 0n;
+  /** The zxid of the last txn prepared (handed to the sink). */
+  protected lastZxid = 0n;
 
   constructor(
-    private readonly options: ProcessorOptions,
+    protected readonly options: ProcessorOptions,
     nowMs: number,
     private readonly sink: TxnSink = IN_MEMORY,
     recovered?: RecoveredState,
@@ -109,10 +113,11 @@ export class RequestProcessor {
     const { minSessionTimeoutMs: min, maxSessionTimeoutMs: max } = this.options;
     const timeOut = Math.min(Math.max(req.timeOut, min), max);
     const readOnly = req.readOnly === undefined ? undefined : false;
+    const refuse = () => answer({ response: { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: INVALID_PASSWD, readOnly }, valid: false });
     if (req.sessionId === 0n) {
       const id = this.sessions.nextSessionId();
-      const txn = this.preparer.prepareCreateSession(id, timeOut, this.nextZxid(), BigInt(Math.trunc(nowMs)));
-      this.submit(txn, nowMs, () => {
+      this.createSession(id, timeOut, nowMs, (created) => {
+        if (!created) return refuse();
         this.bind(channel, id);
         answer({ response: { protocolVersion: 0, timeOut, sessionId: id, passwd: sessionPassword(id), readOnly }, valid: true });
       });
@@ -125,17 +130,29 @@ export class RequestProcessor {
       previous.close('client reconnected to its session');
     }
     const expected = sessionPassword(req.sessionId);
-    if (!req.passwd.equals(expected) || !this.sessions.touch(req.sessionId, nowMs)) {
-      return answer({ response: { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: INVALID_PASSWD, readOnly }, valid: false });
-    }
-    const session = this.sessions.get(req.sessionId)!;
-    session.timeoutMs = timeOut;
-    this.sessions.touch(req.sessionId, nowMs);
-    this.bind(channel, req.sessionId);
-    answer({ response: { protocolVersion: 0, timeOut, sessionId: req.sessionId, passwd: expected, readOnly }, valid: true });
+    if (!req.passwd.equals(expected)) return refuse();
+    this.validateSession(req.sessionId, timeOut, nowMs, (valid) => {
+      if (!valid) return refuse();
+      this.bind(channel, req.sessionId);
+      answer({ response: { protocolVersion: 0, timeOut, sessionId: req.sessionId, passwd: expected, readOnly }, valid: true });
+    });
   }
 
-  private bind(channel: ClientChannel, sessionId: bigint): void {
+  /** Makes a new session durable (a createSession txn), then calls `done(true)`. */
+  protected createSession(id: bigint, timeoutMs: number, nowMs: number, done: (created: boolean) => void): void {
+    const txn = this.preparer.prepareCreateSession(id, timeoutMs, this.nextZxid(), BigInt(Math.trunc(nowMs)));
+    this.submit(txn, nowMs, () => done(true));
+  }
+
+  /** A client resumes `id` with the right password: is the session still alive (and touched)? */
+  protected validateSession(id: bigint, timeoutMs: number, nowMs: number, answer: (valid: boolean) => void): void {
+    if (!this.sessions.touch(id, nowMs)) return answer(false);
+    this.sessions.get(id)!.timeoutMs = timeoutMs;
+    this.sessions.touch(id, nowMs);
+    answer(true);
+  }
+
+  protected bind(channel: ClientChannel, sessionId: bigint): void {
     const previous = this.channels.get(sessionId);
     if (previous && previous !== channel) previous.close('session moved to a new connection');
     channel.sessionId = sessionId;
@@ -162,13 +179,14 @@ export class RequestProcessor {
       return;
     }
     const { xid, type } = header;
+    const body = frame.subarray(r.position);
     const spec = opSpec(type);
     if (!spec || type === OpCode.check || type === OpCode.createSession || type === OpCode.sasl) {
       channel.send(encodeReplyFrame(xid, -1n, Code.UNIMPLEMENTED));
       channel.close(`unimplemented op ${type}`);
       return;
     }
-    this.sessions.touch(channel.sessionId, nowMs);
+    this.touch(channel.sessionId, nowMs);
     switch (type) {
       case OpCode.ping:
         this.inOrder(channel, () => this.reply(channel, spec, Xid.PING, this.lastProcessedZxid, 0));
@@ -177,9 +195,8 @@ export class RequestProcessor {
         this.processAuth(channel, spec, xid, r);
         return;
       case OpCode.closeSession: {
-        const txn = this.preparer.prepareCloseSession(channel.sessionId, xid, this.nextZxid(), BigInt(Math.trunc(nowMs)));
         const slot = this.orderOf(channel).reserve();
-        this.submit(txn, nowMs, () => slot(() => {
+        this.closeSession(channel, xid, nowMs, () => slot(() => {
           this.reply(channel, spec, xid, this.lastProcessedZxid, 0);
           channel.close('session closed by client');
         }));
@@ -196,12 +213,30 @@ export class RequestProcessor {
       decodeError = true;
     }
     if (spec.kind === 'write') {
-      this.processWrite(channel, spec, xid, decodeError ? undefined : request, nowMs);
+      this.processWrite(channel, spec, xid, decodeError ? undefined : request, body, nowMs);
     } else if (decodeError) {
       this.inOrder(channel, () => this.reply(channel, spec, xid, this.lastProcessedZxid, Code.MARSHALLINGERROR));
+    } else if (type === OpCode.sync) {
+      this.processSync(channel, spec, xid, request, body);
     } else {
       this.inOrder(channel, () => this.processRead(channel, spec, xid, request));
     }
+  }
+
+  /** Activity on a session (every request, pings included) moves its expiry forward. */
+  protected touch(sessionId: bigint, nowMs: number): void {
+    this.sessions.touch(sessionId, nowMs);
+  }
+
+  /** closeSession from the client: a txn; `done` runs once it is applied. */
+  protected closeSession(channel: ClientChannel, xid: number, nowMs: number, done: () => void): void {
+    const txn = this.preparer.prepareCloseSession(channel.sessionId, xid, this.nextZxid(), BigInt(Math.trunc(nowMs)));
+    this.submit(txn, nowMs, done);
+  }
+
+  /** sync: standalone, everything is already applied here, so it is answered in session order. */
+  protected processSync(channel: ClientChannel, spec: OpSpec, xid: number, request: unknown, _body: Buffer): void {
+    this.inOrder(channel, () => this.processRead(channel, spec, xid, request));
   }
 
   private processAuth(channel: ClientChannel, spec: OpSpec, xid: number, r: JuteReader): void {
@@ -227,7 +262,8 @@ export class RequestProcessor {
     this.reply(channel, spec, xid, 0n, 0);
   }
 
-  private processWrite(channel: ClientChannel, spec: OpSpec, xid: number, request: unknown, nowMs: number): void {
+  /** A write: prepared here (request undefined when it did not decode), logged, applied, answered. `body` is the raw request. */
+  protected processWrite(channel: ClientChannel, spec: OpSpec, xid: number, request: unknown, _body: Buffer, nowMs: number): void {
     const zxid = this.nextZxid();
     const time = BigInt(Math.trunc(nowMs));
     const txn: Txn = request === undefined
@@ -243,19 +279,19 @@ export class RequestProcessor {
   }
 
   /** Runs a read-side step now, or after the writes this connection is still waiting for. */
-  private inOrder(channel: ClientChannel, step: () => void): void {
+  protected inOrder(channel: ClientChannel, step: () => void): void {
     const order = this.order.get(channel);
     if (order === undefined || order.idle) step();
     else order.run(step);
   }
 
-  private orderOf(channel: ClientChannel): ReplyOrder {
+  protected orderOf(channel: ClientChannel): ReplyOrder {
     let order = this.order.get(channel);
     if (order === undefined) this.order.set(channel, (order = new ReplyOrder()));
     return order;
   }
 
-  private replyToWrite(channel: ClientChannel, spec: OpSpec, xid: number, result: ApplyResult): void {
+  protected replyToWrite(channel: ClientChannel, spec: OpSpec, xid: number, result: ApplyResult): void {
     const zxid = this.lastProcessedZxid;
     if ('multi' in result) return this.reply(channel, spec, xid, zxid, 0, result.multi);
     if (result.err !== 0) return this.reply(channel, spec, xid, zxid, result.err);
@@ -271,7 +307,7 @@ export class RequestProcessor {
     }
   }
 
-  private processRead(channel: ClientChannel, spec: OpSpec, xid: number, request: unknown): void {
+  protected processRead(channel: ClientChannel, spec: OpSpec, xid: number, request: unknown): void {
     const session = this.sessions.get(channel.sessionId);
     if (!session || session.closing) {
       this.reply(channel, spec, xid, this.lastProcessedZxid, Code.SESSIONEXPIRED);
@@ -288,7 +324,7 @@ export class RequestProcessor {
     this.reply(channel, spec, xid, this.lastProcessedZxid, 0, body);
   }
 
-  private reply(channel: ClientChannel, spec: OpSpec, xid: number, zxid: bigint, err: number, body?: unknown): void {
+  protected reply(channel: ClientChannel, spec: OpSpec, xid: number, zxid: bigint, err: number, body?: unknown): void {
     const codec = spec.code === OpCode.multi || spec.code === OpCode.multiRead ? MultiResponse : spec.response;
     channel.send(err === 0 && body !== undefined ? encodeReplyFrame(xid, zxid, 0, codec, body) : encodeReplyFrame(xid, zxid, err));
     channel.recordReply?.(spec.lop, xid, zxid);
@@ -296,12 +332,12 @@ export class RequestProcessor {
 
   // ---- commit ----
 
-  private nextZxid(): bigint {
+  protected nextZxid(): bigint {
     return ++this.lastZxid;
   }
 
   /** Hands a txn to the log; `done` runs once it is durable and applied. */
-  private submit(txn: Txn, nowMs: number, done: (result: ApplyResult) => void): void {
+  protected submit(txn: Txn, nowMs: number, done: (result: ApplyResult) => void): void {
     this.outstanding.push({ txn, done });
     if (this.sink.append(txn)) this.durable(txn.header.zxid, nowMs);
   }
@@ -318,14 +354,18 @@ export class RequestProcessor {
       this.outstanding = [];
       this.outstandingHead = 0;
     }
+    this.applied();
   }
+
+  /** Called after each batch of txns is applied (ensemble pipelines release waiting syncs here). */
+  protected applied(): void {}
 
   /** Txns handed to the log and not yet durable. */
   get pendingTxns(): number {
     return this.outstanding.length - this.outstandingHead;
   }
 
-  private applyCommitted(txn: Txn, nowMs: number): ApplyResult {
+  protected applyCommitted(txn: Txn, nowMs: number): ApplyResult {
     const result = this.applier.apply(txn);
     const { zxid, clientId, type } = txn.header;
     if (type === OpCode.createSession && txn.record.type === OpCode.createSession) {
@@ -383,7 +423,7 @@ export class RequestProcessor {
 }
 
 /** multi carries writes only, multiRead reads only; a bad create flag fails the whole request. */
-function checkMultiKinds(type: number, ops: MultiOp[]): void {
+export function checkMultiKinds(type: number, ops: MultiOp[]): void {
   const allowed = type === OpCode.multi ? MULTI_WRITE_TYPES : MULTI_READ_TYPES;
   for (const op of ops) {
     if (!allowed.has(op.type)) throw new JuteDecodeError(`op ${op.type} not allowed in ${type === OpCode.multi ? 'multi' : 'multiRead'}`);
