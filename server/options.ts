@@ -1,6 +1,34 @@
-// The settings of one standalone server, with ZooKeeper's defaults. zoo.cfg parsing
-// (server/config) and the CLI both produce a ServerOptions; startServer consumes it.
-// Counterpart: ServerConfig / QuorumPeerConfig fields used by ZooKeeperServerMain.
+// The settings of one server, with ZooKeeper's defaults: a standalone server, or one member of
+// an ensemble when `quorum` is set. zoo.cfg parsing (server/config) and the CLI both produce a
+// ServerOptions; startServer consumes it.
+// Counterpart: ServerConfig / QuorumPeerConfig fields used by ZooKeeperServerMain / QuorumPeerMain.
+
+export type PeerRole = 'participant' | 'observer';
+
+/** One member of an ensemble: `server.N=host:quorumPort:electionPort[:role][;[clientHost:]clientPort]`. */
+export interface QuorumServerSpec {
+  sid: number;
+  host: string;
+  quorumPort: number;
+  electionPort: number;
+  role: PeerRole;
+  /** From the `;[clientHost:]clientPort` part (ZooKeeper 3.5+ dynamic-config form). */
+  clientHost?: string;
+  clientPort?: number;
+}
+
+/** What makes a server an ensemble member (its own id is `serverId`, ZooKeeper's myid). */
+export interface QuorumSettings {
+  /** Every member, this one included. */
+  servers: readonly QuorumServerSpec[];
+  /**
+   * Fast Leader Election's clock, finer than tickTime: finalizeWait (200 ms) and the notification
+   * back-off are counted in these ticks. Default 100 ms (never more than tickTime).
+   */
+  electionTickMs?: number;
+  /** fastleader.maxNotificationInterval: the longest wait before notifications are re-sent (60 s). */
+  maxNotificationIntervalMs?: number;
+}
 
 export interface ServerOptions {
   /** clientPortAddress; ZooKeeper binds every interface by default. */
@@ -42,6 +70,12 @@ export interface ServerOptions {
   purgeIntervalHours: number;
   /** The server id (myid); standalone servers use 1. */
   serverId: number;
+  /** initLimit: ticks a learner may take to connect and sync with its leader. */
+  initLimit: number;
+  /** syncLimit: ticks a learner may be silent (or behind) before it is dropped. */
+  syncLimit: number;
+  /** Set for an ensemble member; undefined for a standalone server. */
+  quorum: QuorumSettings | undefined;
 }
 
 export const DEFAULT_TICK_TIME_MS = 2000;
@@ -69,6 +103,9 @@ export function defaultServerOptions(overrides: Partial<ServerOptions> = {}): Se
     snapRetainCount: 3,
     purgeIntervalHours: 0,
     serverId: 1,
+    initLimit: 10,
+    syncLimit: 5,
+    quorum: undefined,
     ...stripUndefined(overrides),
   };
 }

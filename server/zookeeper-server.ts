@@ -3,14 +3,13 @@
 // the four-letter words. The impure assembly around the pure request pipeline.
 // Counterpart: ZooKeeperServerMain + NIOServerCnxnFactory.
 
-import { createServer, type Server, type Socket } from 'node:net';
 import { defaultServerOptions, type ServerOptions } from './options.js';
 import { RequestProcessor } from './requests/request-processor.js';
 import { DurableStore } from './storage/durable-store.js';
 import type { Recovery } from './storage/recovery.js';
-import { ClientConnection, type ConnectionHost } from './net/client-connection.js';
-import { ServerStats } from './net/server-stats.js';
-import { fourLetterWordText, FOUR_LETTER_WORDS } from './net/four-letter-words.js';
+import type { ClientConnection } from './net/client-connection.js';
+import { ClientListener } from './net/client-listener.js';
+import type { ServerStats } from './net/server-stats.js';
 
 export interface RunningServer {
   readonly host: string;
@@ -23,17 +22,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export class ZooKeeperServer implements ConnectionHost {
+export class ZooKeeperServer {
   readonly processor: RequestProcessor;
-  readonly stats = new ServerStats();
-  readonly connections = new Set<ClientConnection>();
-  readonly startedAt = Date.now();
-  private readonly perIp = new Map<string, number>();
-  private readonly server: Server;
+  private readonly clients: ClientListener;
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly enabledWords: ReadonlySet<string> | '*';
-  address: { host: string; port: number } = { host: '', port: 0 };
-
   private closing: Promise<void> | undefined;
 
   /** `storage` comes from DurableStore.open; without it the server keeps everything in memory. */
@@ -44,70 +36,34 @@ export class ZooKeeperServer implements ConnectionHost {
   ) {
     this.processor = new RequestProcessor(options, Date.now(), storage?.store, storage?.recovery.state);
     storage?.store.attach(this.processor, () => Date.now(), (err) => {
-      this.log(`fatal: ${err.message}; stopping the server`);
+      this.logger(`fatal: ${err.message}; stopping the server`);
       void this.close();
     });
-    this.enabledWords = options.fourLetterWords === '*' ? '*' : new Set(options.fourLetterWords);
-    this.server = createServer((socket) => this.accept(socket));
+    this.clients = new ClientListener(options, logger, { processor: this.processor, mode: 'standalone' });
   }
 
-  get maxBufferBytes(): number {
-    return this.options.maxBufferBytes;
+  get stats(): ServerStats {
+    return this.clients.stats;
   }
 
-  now(): number {
-    return Date.now();
+  get connections(): ReadonlySet<ClientConnection> {
+    return this.clients.connections;
   }
 
-  log(message: string): void {
-    this.logger(message);
+  get startedAt(): number {
+    return this.clients.startedAt;
+  }
+
+  get address(): { host: string; port: number } {
+    return this.clients.address;
   }
 
   async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      const onError = (e: Error) => reject(e);
-      this.server.once('error', onError);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', onError);
-        resolve();
-      });
-    });
-    const addr = this.server.address();
-    if (addr && typeof addr === 'object') this.address = { host: this.options.host, port: addr.port };
+    await this.clients.listen();
     const sessionTick = Math.max(10, Math.floor(this.options.tickTimeMs / 2));
     this.timers.push(setInterval(() => this.processor.expireSessions(Date.now()), sessionTick));
     this.timers.push(setInterval(() => this.processor.reapContainers(Date.now()), this.options.containerCheckIntervalMs));
     for (const t of this.timers) t.unref();
-  }
-
-  private accept(socket: Socket): void {
-    const ip = socket.remoteAddress ?? '';
-    const count = this.perIp.get(ip) ?? 0;
-    if (this.options.maxClientCnxns > 0 && count >= this.options.maxClientCnxns) {
-      this.log(`too many connections from ${ip} - max is ${this.options.maxClientCnxns}`);
-      socket.destroy();
-      return;
-    }
-    this.perIp.set(ip, count + 1);
-    const connection = new ClientConnection(socket, this);
-    this.connections.add(connection);
-    socket.once('close', () => {
-      const n = (this.perIp.get(ip) ?? 1) - 1;
-      if (n <= 0) this.perIp.delete(ip);
-      else this.perIp.set(ip, n);
-    });
-  }
-
-  connectionClosed(connection: ClientConnection): void {
-    this.connections.delete(connection);
-  }
-
-  fourLetterWord(word: number, connection: ClientConnection): string | undefined {
-    const name = FOUR_LETTER_WORDS.get(word);
-    if (name === undefined) return undefined;
-    const enabled = this.enabledWords === '*' || this.enabledWords.has(name);
-    if (!enabled) return `${name} is not executed because it is not in the whitelist.\n`;
-    return fourLetterWordText(name, this, connection);
   }
 
   close(): Promise<void> {
@@ -117,9 +73,7 @@ export class ZooKeeperServer implements ConnectionHost {
 
   private async shutdown(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const c of [...this.connections]) c.close('server shutting down');
-    await closed;
+    await this.clients.close();
     await this.storage?.store.close();
   }
 }
@@ -133,6 +87,9 @@ export async function startServer(
   overrides: Partial<ServerOptions> = {},
   logger: (message: string) => void = () => undefined,
 ): Promise<RunningServer> {
+  if (overrides.quorum !== undefined) {
+    throw new Error('startServer runs a standalone server; start an ensemble member with startQuorumPeer');
+  }
   const options = defaultServerOptions(overrides);
   const storage = options.dataDir === undefined ? undefined : await DurableStore.open({
     dataDir: options.dataDir,

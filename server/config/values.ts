@@ -5,6 +5,7 @@
 
 import type { ServerOptions } from '../options.js';
 import { ConfigError } from './config-error.js';
+import { checkEnsemble } from './ensemble.js';
 
 /** Where a value came from, for error messages: a zoo.cfg key or a CLI flag. */
 export interface ValueContext {
@@ -142,5 +143,11 @@ export function validateServerOptions(o: ServerOptions, source?: string): void {
     for (const w of o.fourLetterWords) {
       if (!FOUR_LETTER_WORDS.includes(w)) bad('4lw.commands.whitelist', w, 'is not a four-letter word');
     }
+  }
+  if (o.quorum) {
+    if (o.dataDir === undefined) {
+      throw new ConfigError('dataDir must be set for an ensemble member (its txn log and epoch files live there)', { key: 'dataDir', source });
+    }
+    checkEnsemble(o, source);
   }
 }

@@ -2,7 +2,7 @@
 // key ZooKeeper recognises kept raw for the ensemble, unknown keys warned about. Pure (no fs).
 // Counterpart: QuorumPeerConfig.parseProperties / setupClientPort and QuorumPeer.QuorumServer.
 
-import { DEFAULT_TICK_TIME_MS, defaultServerOptions, type ServerOptions } from '../options.js';
+import { DEFAULT_TICK_TIME_MS, defaultServerOptions, type PeerRole, type QuorumServerSpec, type ServerOptions } from '../options.js';
 import { ConfigError } from './config-error.js';
 import { parseProperties } from './properties.js';
 import {
@@ -16,19 +16,7 @@ import {
   type ValueContext,
 } from './values.js';
 
-export type PeerRole = 'participant' | 'observer';
-
-/** One `server.N=host:quorumPort:electionPort[:role][;[clientHost:]clientPort]` line. */
-export interface QuorumServerSpec {
-  sid: number;
-  host: string;
-  quorumPort: number;
-  electionPort: number;
-  role: PeerRole;
-  /** From the `;[clientHost:]clientPort` part (ZooKeeper 3.5+ dynamic-config form). */
-  clientHost?: string;
-  clientPort?: number;
-}
+export type { PeerRole, QuorumServerSpec };
 
 export interface ZooCfg {
   /**

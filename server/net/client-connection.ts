@@ -1,6 +1,8 @@
 // One client TCP connection: four-letter-word detection on the first 4 bytes, frame decoding
 // under jute.maxbuffer, the handshake, then requests into the pipeline; it is also the Watcher
-// its session's events are delivered to. Anything malformed closes this connection only.
+// its session's events are delivered to. Anything malformed closes this connection only. The
+// pipeline that answers the handshake serves the connection for its whole life; when there is
+// none (an ensemble member not serving) the connection is closed, as ZooKeeper does.
 // Counterpart: org.apache.zookeeper.server.NIOServerCnxn.
 
 import type { Socket } from 'node:net';
@@ -17,7 +19,8 @@ import type { ConnectOutcome, RequestProcessor } from '../requests/request-proce
 import { ConnectionStats, type ServerStats } from './server-stats.js';
 
 export interface ConnectionHost {
-  readonly processor: RequestProcessor;
+  /** undefined while the server is not serving requests. */
+  readonly processor: RequestProcessor | undefined;
   readonly stats: ServerStats;
   readonly maxBufferBytes: number;
   now(): number;
@@ -44,6 +47,8 @@ export class ClientConnection implements ClientChannel {
   /** Request frames that arrived while the ConnectRequest was being answered. */
   private waiting: Buffer[] = [];
   private corked = false;
+  /** The pipeline bound at the handshake. */
+  private processor: RequestProcessor | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -159,9 +164,15 @@ export class ClientConnection implements ClientChannel {
       this.close('malformed ConnectRequest');
       return;
     }
+    const processor = this.host.processor;
+    if (!processor) {
+      this.close('this ZooKeeper instance is not currently serving requests');
+      return;
+    }
+    this.processor = processor;
     // Clients send auth and setWatches right behind the ConnectRequest; they wait for the answer.
     this.state = 'connecting';
-    this.host.processor.connect(this, req, this.host.now(), (outcome) => this.connected(req, outcome));
+    processor.connect(this, req, this.host.now(), (outcome) => this.connected(req, outcome));
   }
 
   private connected(req: ConnectRequest, outcome: ConnectOutcome): void {
@@ -190,7 +201,7 @@ export class ClientConnection implements ClientChannel {
   private request(frame: Buffer): void {
     this.requestStartedAt = Date.now();
     try {
-      this.host.processor.process(this, frame, this.host.now());
+      this.processor!.process(this, frame, this.host.now());
     } catch (e) {
       this.host.log(`internal error on request from ${this.remoteIp}:${this.remotePort}: ${(e as Error).stack ?? e}`);
       this.close('internal error');
@@ -199,7 +210,7 @@ export class ClientConnection implements ClientChannel {
 
   private onClose(): void {
     this.state = 'closed';
-    this.host.processor.disconnected(this);
+    this.processor?.disconnected(this);
     this.host.connectionClosed(this);
   }
 }

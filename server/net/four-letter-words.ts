@@ -1,12 +1,21 @@
 // Four-letter words on the client port, with ZooKeeper's output formats: ruok, srvr, stat, mntr,
-// conf, cons, envi, wchs, wchc, wchp, dump, isro, crst, srst, dirs, gtmk, stmk, hash.
-// Counterpart: org.apache.zookeeper.server.command.* and ServerStats.toString.
+// conf, cons, envi, wchs, wchc, wchp, dump, isro, crst, srst, dirs, gtmk, stmk, hash. They show
+// the real mode (standalone, leader, follower, observer); an ensemble member that is not
+// serving answers only ruok, envi and isro ("null"), as ZooKeeper does.
+// Counterpart: org.apache.zookeeper.server.command.*, ServerStats.toString,
+// QuorumZooKeeperServer.dumpConf and LeaderZooKeeperServer's metrics.
 
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import { toHexString } from '../../protocol/zxid.js';
 import type { ClientConnection } from './client-connection.js';
-import type { ZooKeeperServer } from '../zookeeper-server.js';
+import type { RequestProcessor } from '../requests/request-processor.js';
+import type { ClientListener, QuorumStatus } from './client-listener.js';
+
+/** FourLetterCommands.ZK_NOT_SERVING */
+export const ZK_NOT_SERVING = 'This ZooKeeper instance is not currently serving requests\n';
+
+type Host = ClientListener;
 
 export const ZABKIT_VERSION = '0.1.0';
 /** Reported like ZooKeeper's, so tools that parse "x.y.z" see the protocol level we implement. */
@@ -54,35 +63,63 @@ function connectionInfo(c: ClientConnection, full: boolean, asking?: ClientConne
   return `${out})\n`;
 }
 
-function serverStatsText(server: ZooKeeperServer): string {
+function serverStatsText(server: Host, processor: RequestProcessor): string {
   const { stats } = server;
-  return [
+  const lines = [
     `Latency min/avg/max: ${stats.latency.minOrZero}/${javaDouble(stats.latency.avg)}/${stats.latency.max}`,
     `Received: ${stats.packetsReceived}`,
     `Sent: ${stats.packetsSent}`,
     `Connections: ${server.connections.size}`,
-    `Outstanding: 0`,
-    `Zxid: ${hex(server.processor.lastProcessedZxid)}`,
-    `Mode: standalone`,
-    `Node count: ${server.processor.tree.nodeCount}`,
-    '',
-  ].join('\n');
+    `Outstanding: ${processor.pendingTxns}`,
+    `Zxid: ${hex(processor.lastProcessedZxid)}`,
+    `Mode: ${server.serving.mode}`,
+    `Node count: ${processor.tree.nodeCount}`,
+  ];
+  const quorum = server.serving.quorumStatus?.();
+  if (server.serving.mode === 'leader' && quorum) {
+    const p = quorum.proposalSizes;
+    lines.push(`Proposal sizes last/min/max: ${p.last}/${p.min}/${p.max}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
-function mntr(server: ZooKeeperServer): string {
-  const { stats, processor } = server;
+/** mntr's leader-only (and learner) gauges, as LeaderZooKeeperServer registers them. */
+function quorumMetrics(mode: string, q: QuorumStatus): [string, string | number][] {
+  const out: [string, string | number][] = [
+    ['peer_state', `${mode === 'leader' ? 'leading' : mode === 'follower' ? 'following' : 'observing'} - broadcast`],
+    ['quorum_size', q.votingMembers],
+  ];
+  if (mode === 'leader') {
+    out.push(
+      ['followers', q.learners], // the 3.5 name
+      ['learners', q.learners],
+      ['synced_followers', q.syncedFollowers],
+      ['synced_non_voting_followers', 0],
+      ['synced_observers', q.syncedObservers],
+      ['pending_syncs', q.pendingSyncs],
+      ['last_proposal_size', q.proposalSizes.last],
+      ['max_proposal_size', q.proposalSizes.max],
+      ['min_proposal_size', q.proposalSizes.min],
+    );
+  }
+  return out;
+}
+
+function mntr(server: Host, processor: RequestProcessor): string {
+  const { stats } = server;
+  const quorum = server.serving.quorumStatus?.();
   const watch = processor.watches;
   const lag = stats.eventLoopLag;
   const metrics: [string, string | number][] = [
     ['version', VERSION_LINE],
-    ['server_state', 'standalone'],
+    ['server_state', server.serving.mode],
     ['avg_latency', javaDouble(stats.latency.avg)],
     ['max_latency', stats.latency.max],
     ['min_latency', stats.latency.minOrZero],
     ['packets_received', stats.packetsReceived],
     ['packets_sent', stats.packetsSent],
     ['num_alive_connections', server.connections.size],
-    ['outstanding_requests', 0],
+    ['outstanding_requests', processor.pendingTxns],
     ['znode_count', processor.tree.nodeCount],
     ['watch_count', watch.totalWatchCount],
     ['ephemerals_count', processor.tree.ephemeralCount],
@@ -92,9 +129,11 @@ function mntr(server: ZooKeeperServer): string {
     ['uptime', Date.now() - server.startedAt],
     ['global_sessions', processor.sessions.size],
     ['local_sessions', 0],
-    ['last_proposal_size', -1],
-    ['max_proposal_size', -1],
-    ['min_proposal_size', -1],
+    ...(quorum ? quorumMetrics(server.serving.mode, quorum) : [
+      ['last_proposal_size', -1],
+      ['max_proposal_size', -1],
+      ['min_proposal_size', -1],
+    ] as [string, number][]),
     // zabkit only: how late this process's event loop ran (sampled, since start or srst)
     ['event_loop_lag_p50_ms', lag.p50Ms.toFixed(3)],
     ['event_loop_lag_p99_ms', lag.p99Ms.toFixed(3)],
@@ -112,9 +151,10 @@ function openFileDescriptors(): number {
   }
 }
 
-function conf(server: ZooKeeperServer): string {
+function conf(server: Host): string {
   const o = server.options;
-  return [
+  const quorum = server.serving.quorumStatus?.();
+  const lines = [
     `clientPort=${server.address.port}`,
     `secureClientPort=-1`,
     `dataDir=${o.dataDir ?? ''}`,
@@ -126,9 +166,19 @@ function conf(server: ZooKeeperServer): string {
     `minSessionTimeout=${o.minSessionTimeoutMs}`,
     `maxSessionTimeout=${o.maxSessionTimeoutMs}`,
     `clientPortListenBacklog=-1`,
-    `serverId=0`,
-    '',
-  ].join('\n');
+    `serverId=${quorum?.myid ?? 0}`,
+  ];
+  if (!quorum) return `${lines.join('\n')}\n`;
+  lines.push(
+    `initLimit=${quorum.initLimit}`,
+    `syncLimit=${quorum.syncLimit}`,
+    `electionAlg=3`,
+    `electionPort=${quorum.electionPort}`,
+    `quorumPort=${quorum.quorumPort}`,
+    `peerType=${quorum.peerType}`,
+    `membership: `,
+  );
+  return `${lines.join('\n')}\n${quorum.membership}`;
 }
 
 function envi(): string {
@@ -157,8 +207,7 @@ function envi(): string {
   return `Environment:\n${lines.map(([k, v]) => `${k}=${v}\n`).join('')}`;
 }
 
-function dump(server: ZooKeeperServer): string {
-  const { processor } = server;
+function dump(server: Host, processor: RequestProcessor): string {
   const buckets = processor.sessions.bucketsByTime();
   let out = 'SessionTracker dump:\n';
   out += `Session Sets (${buckets.length})/(${processor.sessions.size}):\n`;
@@ -183,21 +232,24 @@ function dump(server: ZooKeeperServer): string {
   return out;
 }
 
-export function fourLetterWordText(word: Word, server: ZooKeeperServer, self: ClientConnection): string {
-  const { processor } = server;
-  const all = () => [...server.connections];
+export function fourLetterWordText(word: Word, server: Host, self: ClientConnection): string {
+  const processor = server.processor;
   switch (word) {
     case 'ruok': return 'imok';
-    case 'isro': return 'rw';
-    case 'srvr': return `Zookeeper version: ${VERSION_LINE}\n${serverStatsText(server)}`;
+    case 'envi': return envi();
+    case 'isro': return processor ? 'rw' : 'null';
+  }
+  if (!processor) return ZK_NOT_SERVING;
+  const all = () => [...server.connections];
+  switch (word) {
+    case 'srvr': return `Zookeeper version: ${VERSION_LINE}\n${serverStatsText(server, processor)}`;
     case 'stat': {
       const clients = all().map((c) => connectionInfo(c, false, self)).join('');
-      return `Zookeeper version: ${VERSION_LINE}\nClients:\n${clients}\n${serverStatsText(server)}`;
+      return `Zookeeper version: ${VERSION_LINE}\nClients:\n${clients}\n${serverStatsText(server, processor)}`;
     }
     case 'cons': return `${all().map((c) => connectionInfo(c, true, self)).join('')}\n`;
-    case 'mntr': return mntr(server);
+    case 'mntr': return mntr(server, processor);
     case 'conf': return conf(server);
-    case 'envi': return envi();
     case 'wchs': {
       const s = processor.watches.summary();
       return `${s.connections} connections watching ${s.paths} paths\nTotal watches:${s.watches}\n`;
@@ -218,7 +270,7 @@ export function fourLetterWordText(word: Word, server: ZooKeeperServer, self: Cl
       }
       return `${out}\n`;
     }
-    case 'dump': return dump(server);
+    case 'dump': return dump(server, processor);
     case 'crst':
       for (const c of server.connections) c.stats.reset();
       return 'Connection stats reset.\n';
