@@ -1,3 +1,4 @@
 // zabkit/recipes: leader election, locks, barriers, queues, counters. Not written yet — they
 // build on the framework; this entry point exists so the package's subpath is stable.
 export {};
+export * from './nodes/index.js';
