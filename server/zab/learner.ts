@@ -57,6 +57,8 @@ export abstract class Learner {
   protected readonly uncommitted: Entry[] = [];
   /** Committed txns waiting for local durability before they may be applied. */
   private readonly toApply: Entry[] = [];
+  /** SYNCs that arrived behind txns still in `toApply`: the zxid each must see applied first. */
+  private readonly syncsWaiting: bigint[] = [];
   /** Proposals durable but not yet ACKed (only acked once NEWLEADER has been acked). */
   private readonly toAck: bigint[] = [];
   private readonly touches = new Map<bigint, number>();
@@ -232,7 +234,10 @@ export abstract class Learner {
         this.out.revalidated.push(decodeRevalidateReply(p.data));
         return;
       case T.SYNC:
-        this.out.syncsDone++;
+        // A read after the sync must see every txn committed before it. Those still waiting here
+        // for local durability (rule 2) are applied first; the sync completes with the last one.
+        if (this.toApply.length === 0) this.out.syncsDone++;
+        else this.syncsWaiting.push(this.toApply[this.toApply.length - 1]!.zxid);
         return;
       case T.COMMITANDACTIVATE:
       case T.INFORMANDACTIVATE:
@@ -317,5 +322,10 @@ export abstract class Learner {
   /** Apply only what is both committed and durable here. */
   private flushApply(): void {
     while (this.toApply.length > 0 && this.toApply[0]!.zxid <= this.durable) this.out.commits.push(this.toApply.shift()!);
+    const next = this.toApply[0]?.zxid;
+    while (this.syncsWaiting.length > 0 && (next === undefined || this.syncsWaiting[0]! < next)) {
+      this.syncsWaiting.shift();
+      this.out.syncsDone++;
+    }
   }
 }
