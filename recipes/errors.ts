@@ -81,6 +81,100 @@ export class LeaseReleasedError extends RecipeError {
   }
 }
 
+/** A barrier wait (DistributedBarrier.waitOnBarrier, DistributedDoubleBarrier.enter / leave) gave up after `timeoutMs`. */
+export class BarrierTimeoutError extends RecipeError {
+  override name = 'BarrierTimeoutError';
+  constructor(
+    path: string,
+    readonly timeoutMs: number,
+    /** What was being waited for: "removal", "enter" or "leave". */
+    readonly waitingFor: 'removal' | 'enter' | 'leave',
+  ) {
+    super(path, `the barrier at ${path} did not ${waitingFor === 'removal' ? 'go away' : `let this member ${waitingFor}`} within ${timeoutMs} ms`);
+  }
+}
+
+/**
+ * A double-barrier member's node vanished while it was entering: its session was lost (or someone
+ * deleted the node), so the others no longer count it. The member has not entered.
+ */
+export class BarrierMembershipLostError extends RecipeError {
+  override name = 'BarrierMembershipLostError';
+  constructor(
+    path: string,
+    /** The member node that vanished. */
+    readonly memberPath: string,
+  ) {
+    super(path, `the member node ${memberPath} of the barrier at ${path} vanished (session lost?) before the barrier opened`);
+  }
+}
+
+/** element() / remove() on an empty queue (Java's NoSuchElementException). */
+export class QueueEmptyError extends RecipeError {
+  override name = 'QueueEmptyError';
+  constructor(path: string) {
+    super(path, `the queue at ${path} is empty`);
+  }
+}
+
+/** A counter or shared value node holds bytes that are not a value of its type (e.g. not 8 bytes for a long). */
+export class CorruptedValueError extends RecipeError {
+  override name = 'CorruptedValueError';
+  constructor(
+    path: string,
+    readonly bytes: Buffer,
+  ) {
+    super(path, `corrupted data for node "${path}": [${[...bytes].map((b) => `0x${b.toString(16)}`).join(', ')}]`);
+  }
+}
+
+/** trySetValue / trySetCount with a VersionedValue whose version is -1 (not read from the node, or overflowed). */
+export class IllegalTrySetVersionError extends RecipeError {
+  override name = 'IllegalTrySetVersionError';
+  constructor(path: string) {
+    super(path, `cannot try-set ${path} against version -1 (a value not read from the node, or a version that overflowed)`);
+  }
+}
+
+/**
+ * Why a leadership ended without being given up: a LostReason (connection suspended per the error
+ * policy, session lost, framework closed), or `node-deleted` — the leader's own node was deleted
+ * by someone else while its session lived, so the next contender may already lead.
+ */
+export type LeadershipLostReason = LostReason | 'node-deleted';
+
+const LEADERSHIP_LOST_MESSAGES: Record<LeadershipLostReason, string> = {
+  'connection-suspended': 'the connection to ZooKeeper was suspended',
+  'session-lost': 'the ZooKeeper session was lost',
+  'framework-closed': 'the framework was closed',
+  'node-deleted': 'its node was deleted by someone else',
+};
+
+/** A leadership (LeaderLatch, LeaderSelector) was lost while held: emitted on lost$ and the reason of lostSignal. */
+export class LeadershipLostError extends RecipeError {
+  override name = 'LeadershipLostError';
+  constructor(
+    path: string,
+    readonly reason: LeadershipLostReason,
+    /** The node that made this participant the leader. */
+    readonly nodePath: string,
+  ) {
+    super(path, `the leadership at ${path} (node ${nodePath}) was lost: ${LEADERSHIP_LOST_MESSAGES[reason]}`);
+  }
+}
+
+/** The recipe was closed: the reason of signals it aborts on close (e.g. the one LeaderSelector hands to takeLeadership). */
+export class RecipeClosedError extends RecipeError {
+  override name = 'RecipeClosedError';
+  constructor(
+    path: string,
+    /** The recipe's name, e.g. "LeaderSelector". */
+    readonly recipe: string,
+  ) {
+    super(path, `the ${recipe} at ${path} was closed`);
+  }
+}
+
 /**
  * Why a leadership ended without being given up: a LostReason (connection suspended per the error
  * policy, session lost, framework closed), or `node-deleted` — the leader's own node was deleted
