@@ -23,6 +23,7 @@ export {
 } from './ops/protection.js';
 export * from './retry/index.js';
 export * from './state/index.js';
+export * from './di/index.js';
 export {
   AddWatchMode, CreateMode, EventType, KeeperState, WatcherType, Perms, Ids,
   OPEN_ACL_UNSAFE, CREATOR_ALL_ACL, READ_ACL_UNSAFE,
