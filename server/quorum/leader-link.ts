@@ -1,0 +1,92 @@
+// A learner's connection to its leader's quorum port: dialled again every `retryMs` until it
+// connects (the role's own initLimit timeout gives up), then one packet stream each way. A SNAP
+// arrives together with the snapshot stream behind it. Once connected, losing the connection
+// ends the learner's role; there is no reconnect within a role.
+// Counterpart: Learner.connectToLeader / sockConnect, Learner.readPacket / writePacket.
+
+import { createConnection, type Socket } from 'node:net';
+import { encodeQuorumPacket, type QuorumPacket } from '../../protocol/quorum.js';
+import type { PeerEndpoint } from './election-links.js';
+import { QuorumStreamReader, type InboundPacket } from './packet-reader.js';
+
+export interface LeaderLinkOptions {
+  leader: PeerEndpoint;
+  retryMs: number;
+  maxPacketBytes: number;
+  onConnected(): void;
+  onPacket(inbound: InboundPacket): void;
+  /** The established connection broke (not called after close()). */
+  onClosed(reason: string): void;
+  log(message: string): void;
+}
+
+export class LeaderLink {
+  private socket: Socket | undefined;
+  private connected = false;
+  private closed = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private corked = false;
+
+  constructor(private readonly o: LeaderLinkOptions) {}
+
+  start(): void {
+    this.dial();
+  }
+
+  private dial(): void {
+    if (this.closed) return;
+    const socket = createConnection({ host: this.o.leader.host, port: this.o.leader.port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.on('error', () => undefined);
+    const reader = new QuorumStreamReader(this.o.maxPacketBytes, true);
+    socket.once('connect', () => {
+      if (this.closed) return void socket.destroy();
+      this.connected = true;
+      this.o.onConnected();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      let inbound: InboundPacket[];
+      try {
+        inbound = reader.push(chunk);
+      } catch (e) {
+        this.o.log(`quorum: bad data from the leader: ${(e as Error).message}`);
+        return void socket.destroy();
+      }
+      for (const p of inbound) {
+        if (this.closed || socket.destroyed) return;
+        this.o.onPacket(p);
+      }
+    });
+    socket.once('close', () => {
+      if (this.closed) return;
+      if (this.connected) {
+        this.closed = true;
+        this.o.onClosed('the connection to the leader closed');
+        return;
+      }
+      this.retryTimer = setTimeout(() => this.dial(), this.o.retryMs);
+      this.retryTimer.unref();
+    });
+  }
+
+  send(packet: QuorumPacket): void {
+    const socket = this.socket;
+    if (!socket || !this.connected || socket.destroyed) return;
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(encodeQuorumPacket(packet));
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.socket?.destroy();
+  }
+}
