@@ -1,7 +1,8 @@
 // Persistent and persistent-recursive watches as Observables: subscribing adds the watch,
 // unsubscribing removes it from the server. The client re-arms it after a reconnect within the
 // session; after the session is lost the watch is added again on the new session (events in
-// between are missed — LOST on the state stream says so). Event paths are namespace-free.
+// between are missed — LOST on the state stream says so). Event paths are namespace-free. The
+// Observable completes when the framework closes (the session's watches end with it).
 // Counterpart: Curator's PersistentWatcher recipe and the addWatch / watchers().remove builders.
 
 import { Observable } from 'rxjs';
@@ -63,9 +64,15 @@ export function persistentWatch(ctx: OpContext, path: string, options: Persisten
       }
     };
 
-    // Re-arm on every connection of a new session.
-    const states = core.states.state$.subscribe((state) => {
-      if (isConnectedState(state)) arm();
+    // Re-arm on every connection of a new session; complete when the framework closes.
+    const states = core.states.state$.subscribe({
+      next: (state) => {
+        if (isConnectedState(state)) arm();
+      },
+      complete: () => {
+        active = false;
+        subscriber.complete();
+      },
     });
     arm();
     return () => {
