@@ -5,7 +5,7 @@
 // Counterpart: the lock path Curator's InterProcessMutex keeps per thread, LockInternals.releaseLock.
 
 import { type Observable } from 'rxjs';
-import { policyAllowsRetryOn, type ZooKeeperFramework } from '../../framework/index.js';
+import { policyAllowsRetryOn, type Stat, type ZooKeeperFramework } from '../../framework/index.js';
 import type { LostReason } from '../errors.js';
 import { LostTracker } from './lost-tracker.js';
 import type { RevocationWatch } from './revocation.js';
@@ -86,6 +86,19 @@ export class HeldNode<E extends Error = Error> {
     return !this.isReleased && !this.isLost;
   }
 
+  /** Whether a revocation watch runs on the node (its lock was made revocable). */
+  get isRevocable(): boolean {
+    return this.revocation !== undefined;
+  }
+
+  /**
+   * Calls `listener` (asynchronously) whenever "__REVOKE__" is written to the node — also for a
+   * request that came while the contender was still waiting. No-op when the node is not revocable.
+   */
+  onRevocationRequested(listener: () => void): void {
+    this.revocation?.deliverTo(listener);
+  }
+
   /** Reports a loss found by the recipe itself. */
   markLost(reason: LostReason): void {
     this.tracker.markLost(reason);
@@ -105,6 +118,18 @@ export class HeldNode<E extends Error = Error> {
     this.revocation?.stop();
     await deleteOwnNode(this.framework, this.path);
   }
+}
+
+/**
+ * Reads a contender's node on the session the read ran on: its Stat and that session's id, or
+ * undefined when the node is gone or belongs to another session (one the framework gave up:
+ * such a node disappears when the server expires that session).
+ */
+export async function readOwnNode(framework: ZooKeeperFramework, path: string): Promise<{ stat: Stat; sessionId: bigint } | undefined> {
+  const serverPath = framework.fixForNamespace(path);
+  const { stat, sessionId } = await framework.withRetry(async (client) => ({ stat: await client.exists(serverPath), sessionId: client.sessionId }));
+  if (stat === null || stat.ephemeralOwner !== sessionId) return undefined;
+  return { stat, sessionId };
 }
 
 /**

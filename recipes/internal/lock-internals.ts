@@ -20,7 +20,7 @@ import {
 import { LockLostError, LockTimeoutError, type LostReason } from '../errors.js';
 import { AttemptStop } from './attempt-stop.js';
 import { StandardLockInternalsDriver, type LockInternalsDriver, type PredicateResults } from './driver.js';
-import { deleteOwnNode, HeldNode } from './held-node.js';
+import { deleteOwnNode, HeldNode, readOwnNode } from './held-node.js';
 import { childName, makePath, validatePath } from './paths.js';
 import { RevocationWatch } from './revocation.js';
 import { sortChildren, type LockInternalsSorter } from './sorting.js';
@@ -74,6 +74,7 @@ export class LockInternals<E extends Error = LockLostError> {
   readonly path: string;
   readonly driver: LockInternalsDriver;
   private maxLeasesValue: number;
+  private revocable = false;
   private revocationListener: ((node: HeldNode<E>) => void) | undefined;
   private readonly wakeups = new Set<Wakeup>();
   private readonly makeLostError: (reason: LostReason, nodePath: string) => E;
@@ -109,15 +110,17 @@ export class LockInternals<E extends Error = LockLostError> {
   }
 
   /**
-   * Makes nodes created from now on revocable: they are created empty, watched, and "__REVOKE__"
-   * written to one calls `listener` with the held node (once it is held).
+   * Makes nodes created from now on revocable: they are created empty and watched; "__REVOKE__"
+   * written to one calls `listener` with the held node (once it is held). Without a listener the
+   * caller subscribes per node with HeldNode.onRevocationRequested.
    */
-  makeRevocable(listener: (node: HeldNode<E>) => void): void {
+  makeRevocable(listener?: (node: HeldNode<E>) => void): void {
+    this.revocable = true;
     this.revocationListener = listener;
   }
 
   get isRevocable(): boolean {
-    return this.revocationListener !== undefined;
+    return this.revocable;
   }
 
   /** The contenders' node names in lock order. */
@@ -165,7 +168,7 @@ export class LockInternals<E extends Error = LockLostError> {
 
   /** One node: create, wait, confirm. Undefined when the node disappeared (start over). */
   private async attemptOnce(stop: AttemptStop, wake: Wakeup, nodeData: Buffer | undefined): Promise<HeldNode<E> | undefined> {
-    const bytes = this.revocationListener ? Buffer.alloc(0) : nodeData;
+    const bytes = this.revocable ? Buffer.alloc(0) : nodeData;
     const creating = this.driver.createsTheLock(this.framework, this.path, bytes);
     let ourPath: string;
     try {
@@ -176,7 +179,7 @@ export class LockInternals<E extends Error = LockLostError> {
       throw e;
     }
     let held: HeldNode<E> | undefined;
-    const revocation = this.revocationListener
+    const revocation = this.revocable
       ? new RevocationWatch(this.framework, ourPath, (e) => this.onBackgroundError(e))
       : undefined;
     try {
@@ -231,11 +234,9 @@ export class LockInternals<E extends Error = LockLostError> {
 
   /** The grant: our node must exist and belong to the session the check ran on. */
   private async confirm(ourPath: string, stop: AttemptStop, revocation: RevocationWatch | undefined): Promise<HeldNode<E> | undefined> {
-    const serverPath = this.framework.fixForNamespace(ourPath);
-    const { stat, sessionId } = await stop.raceAbort(
-      this.framework.withRetry(async (client) => ({ stat: await client.exists(serverPath), sessionId: client.sessionId })),
-    );
-    if (stat === null || stat.ephemeralOwner !== sessionId) return undefined;
+    const own = await stop.raceAbort(readOwnNode(this.framework, ourPath));
+    if (own === undefined) return undefined;
+    const { stat, sessionId } = own;
     const held = new HeldNode<E>({
       framework: this.framework,
       path: ourPath,
@@ -245,7 +246,7 @@ export class LockInternals<E extends Error = LockLostError> {
       ...(revocation ? { revocation } : {}),
     });
     const listener = this.revocationListener;
-    if (revocation && listener) revocation.deliverTo(() => listener(held));
+    if (listener) held.onRevocationRequested(() => listener(held));
     return held;
   }
 

@@ -80,6 +80,8 @@ export class RevocationWatch {
     const listener = this.listener;
     if (this.stopped || listener === undefined) return;
     this.requested = false;
-    listener();
+    queueMicrotask(() => {
+      if (!this.stopped) listener();
+    });
   }
 }
