@@ -2,3 +2,4 @@
 // build on the framework; this entry point exists so the package's subpath is stable.
 export {};
 export * from './nodes/index.js';
+export * from './barriers/index.js';
