@@ -7,10 +7,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZooKeeperClient } from '../../framework/index.js';
-import { NoNodeError } from '../../protocol/index.js';
+import { NoNodeError, SessionExpiredError } from '../../protocol/index.js';
 import { APACHE_STANDALONE, ZABKIT, type Backend } from '../client/support/backends.js';
 import { FAST, eventually, uniquePath } from '../client/support/clients.js';
-import { startCuratorAgent, type CuratorAgent } from '../support/curator-agent.js';
+import { startCuratorAgent, type AgentSessionInfo, type CuratorAgent, type CuratorAgentEvent } from '../support/curator-agent.js';
 import { ascending, dataWatchesUnder, inSequenceOrder, layoutOf, sequenceOf, track } from '../support/curator/observe.js';
 
 describe.each([ZABKIT, APACHE_STANDALONE])('Apache Curator 5.4 recipes on $name', (spec) => {
@@ -101,14 +101,40 @@ describe.each([ZABKIT, APACHE_STANDALONE])('Apache Curator 5.4 recipes on $name'
     await a.ping();
   });
 
-  it('InterProcessMutex: three contenders over many rounds never hold it together and are granted in node order', async () => {
+  /**
+   * Ends an agent's session from outside: attach our own client with the session's id and
+   * password, then close it. The server moves the session to our connection, so Curator
+   * reconnects at once and may take the session back before our close lands; then try again.
+   */
+  async function closeSessionFromOutside(victim: CuratorAgent, session: AgentSessionInfo, since: number): Promise<void> {
+    const lost = (e: CuratorAgentEvent): boolean => e.event === 'state' && e.state === 'LOST';
+    for (let attempt = 1; ; attempt++) {
+      const killer = new ZooKeeperClient(backend.connectString, { ...FAST, sessionId: session.sessionId, sessionPassword: session.sessionPassword });
+      try {
+        await killer.waitForConnected(10_000);
+        expect(killer.sessionId).toBe(session.sessionId);
+      } catch (err) {
+        if (!(err instanceof SessionExpiredError)) throw err; // already gone: fine
+      } finally {
+        await killer.close();
+      }
+      try {
+        await victim.waitForEvent(lost, { since, timeoutMs: 15_000 });
+        return;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
+  }
+
+  it('InterProcessMutex: three contenders over many rounds never hold it together and are granted in creation order', async () => {
     const lockPath = `${uniquePath('curator-mutex')}/lock`;
     const counterPath = uniquePath('curator-counter');
     await zk.create(counterPath, Buffer.from('0'));
     const ROUNDS = 10;
     let holders = 0;
     let maxHolders = 0;
-    const granted: Array<{ agent: number; seq: number }> = [];
+    const granted: Array<{ agent: number; czxid: bigint }> = [];
     await Promise.all(
       agents.map(async (a, i) => {
         for (let round = 0; round < ROUNDS; round++) {
@@ -116,7 +142,8 @@ describe.each([ZABKIT, APACHE_STANDALONE])('Apache Curator 5.4 recipes on $name'
           expect(answer.acquired).toBe(true);
           holders++;
           maxHolders = Math.max(maxHolders, holders);
-          granted.push({ agent: i, seq: sequenceOf(answer.node ?? '') });
+          const stat = await zk.exists(answer.node ?? '/');
+          granted.push({ agent: i, czxid: stat?.czxid ?? -1n });
           // A read-modify-write that loses updates unless the holders really take turns.
           const { data } = await zk.getData(counterPath);
           await zk.setData(counterPath, Buffer.from(String(Number(data?.toString()) + 1)));
@@ -128,10 +155,13 @@ describe.each([ZABKIT, APACHE_STANDALONE])('Apache Curator 5.4 recipes on $name'
     expect(maxHolders).toBe(1);
     expect(String((await zk.getData(counterPath)).data)).toBe(String(3 * ROUNDS));
     for (const i of [0, 1, 2]) expect(granted.filter((g) => g.agent === i)).toHaveLength(ROUNDS);
-    // Every new lock node sorts after all existing ones and the lowest is granted: grants follow node order.
-    const seqs = granted.map((g) => g.seq);
-    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
-    expect(new Set(seqs).size).toBe(3 * ROUNDS);
+    // The lowest node wins and every new node sorts after the existing ones, so grants follow
+    // creation order. (Not the sequence numbers: whenever the lock is momentarily free, the
+    // server may reap the empty container and Curator's next create starts again at 0.)
+    const czxids = granted.map((g) => g.czxid);
+    expect(czxids).toEqual([...czxids].sort(ascending));
+    expect(new Set(czxids).size).toBe(3 * ROUNDS);
+    expect(czxids).not.toContain(-1n);
     expect(await childCount(lockPath)).toBe(0);
   });
 
@@ -313,7 +343,8 @@ describe.each([ZABKIT, APACHE_STANDALONE])('Apache Curator 5.4 recipes on $name'
       { path: '/leases/_c_<uuid>-lease-0000000001', data: localAddress, owner: 'b' },
       { path: '/leases/_c_<uuid>-lease-0000000003', data: localAddress, owner: 'c' },
       { path: '/locks', data: '', owner: null },
-      { path: '/locks/_c_<uuid>-lock-0000000003', data: localAddress, owner: 'c' },
+      // Its sequence depends on whether the server reaped the then-empty locks/ container meanwhile.
+      { path: expect.stringMatching(/^\/locks\/_c_<uuid>-lock-\d{10}$/), data: localAddress, owner: 'c' },
     ]);
     expect(waiter.settled()).toBe(false);
 
@@ -363,16 +394,7 @@ describe.each([ZABKIT, APACHE_STANDALONE])('Apache Curator 5.4 recipes on $name'
     const victim = await a.session();
     const since = a.eventCount;
     const errorsBefore = a.loggedErrors.length;
-    // Attach to the victim's session with its id and password, then close it: the session ends.
-    const killer = new ZooKeeperClient(backend.connectString, { ...FAST, sessionId: victim.sessionId, sessionPassword: victim.sessionPassword });
-    try {
-      await killer.waitForConnected(20_000);
-      expect(killer.sessionId).toBe(victim.sessionId);
-    } finally {
-      await killer.close();
-    }
-
-    await a.waitForEvent((e) => e.event === 'state' && e.state === 'LOST', { since, timeoutMs: 30_000 });
+    await closeSessionFromOutside(a, victim, since);
     await a.waitForEvent((e) => e.event === 'leader' && e.id === 'expiry' && !e.isLeader, { since });
     expect(await b.latchAwait('expiry', 20_000)).toBe(true);
     await a.waitForEvent((e) => e.event === 'state' && e.state === 'RECONNECTED', { since, timeoutMs: 30_000 });
@@ -396,10 +418,12 @@ describe.each([ZABKIT, APACHE_STANDALONE])('Apache Curator 5.4 recipes on $name'
     expect(await b.latchParticipants('expiry')).toEqual(expected);
     const rejoined = await a.latchHasLeadership('expiry');
     expect(rejoined.hasLeadership).toBe(false);
-    expect(sequenceOf(rejoined.node ?? '')).toBe(2); // a new node: victim 0, heir 1, victim again 2
-    // Curator logs the re-entry at ERROR level; nothing else went wrong.
-    await eventually(() => a.loggedErrors.length > errorsBefore, 10_000, 'the reset logged'); // stderr is its own pipe
-    for (const line of a.loggedErrors.slice(errorsBefore)) expect(line).toMatch(/ERROR org\.apache\.curator\.framework\.recipes\.leader\.LeaderLatch - Can't find our node\. Resetting\./);
+    // A new node after victim 0 and heir 1: usually 2; once 3 was seen (one more node made and replaced on the way).
+    expect(sequenceOf(rejoined.node ?? '')).toBeGreaterThanOrEqual(2);
+    // Curator logs the re-entry at ERROR level; only the latch complained.
+    const resetLogged = (): boolean => a.loggedErrors.slice(errorsBefore).some((line) => line.includes("LeaderLatch - Can't find our node. Resetting."));
+    await eventually(resetLogged, 10_000, 'the reset logged'); // stderr is its own pipe
+    for (const line of a.loggedErrors.slice(errorsBefore)) expect(line).toMatch(/\] ERROR org\.apache\.curator\.framework\.recipes\.leader\.LeaderLatch - /);
     expect(b.loggedErrors).toEqual([]);
     await a.latchClose('expiry');
     await b.latchClose('expiry');
