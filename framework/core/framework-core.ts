@@ -61,8 +61,8 @@ export class FrameworkCore {
 
   start(): void {
     if (this.lifecycle !== 'latent') throw new Error(`cannot start a ZooKeeper framework that is ${this.lifecycle}`);
+    this.holder.start(); // throws for a connect string the client refuses; the framework stays latent
     this.lifecycle = 'started';
-    this.holder.start();
   }
 
   close(): Promise<void> {
