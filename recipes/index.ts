@@ -3,3 +3,4 @@
 export {};
 export * from './nodes/index.js';
 export * from './barriers/index.js';
+export * from './leader/index.js';
