@@ -1,5 +1,6 @@
 // zabkit/framework: the ZooKeeper client (framework/client) and the Curator-style framework on top
-// of it — ZooKeeperFramework, retry policies, the connection-state stream and the tsyringe module.
+// of it — ZooKeeperFramework, retry policies, the connection-state stream, the tsyringe module and
+// the caches (NodeCache, PathChildrenCache, TreeCache).
 // Re-exports the protocol vocabulary applications need with it (modes, event types, states, ACL
 // constants, the typed KeeperErrors).
 export * from './client/index.js';
@@ -24,6 +25,7 @@ export {
 export * from './retry/index.js';
 export * from './state/index.js';
 export * from './di/index.js';
+export * from './cache/index.js';
 export {
   AddWatchMode, CreateMode, EventType, KeeperState, WatcherType, Perms, Ids,
   OPEN_ACL_UNSAFE, CREATOR_ALL_ACL, READ_ACL_UNSAFE,
