@@ -20,6 +20,8 @@ export class AttemptStop {
   private readonly listeners = new Set<(reason: unknown) => void>();
   private readonly timeoutListeners = new Set<(reason: unknown) => void>();
   private readonly onAbort = (): void => this.abort(this.options.signal?.reason);
+  private readonly startedAt = performance.now();
+  private controller: AbortController | undefined;
 
   /** Throws RangeError for a bad timeoutMs. */
   constructor(
@@ -53,6 +55,27 @@ export class AttemptStop {
   /** What the attempt rejects with once stopped. */
   get reason(): unknown {
     return (this.abortReason ?? this.timeoutReason)?.reason;
+  }
+
+  /** Milliseconds left of the timeout (>= 0), or undefined without one. */
+  remainingMs(): number | undefined {
+    const { timeoutMs } = this.options;
+    return timeoutMs === undefined ? undefined : Math.max(0, timeoutMs - (performance.now() - this.startedAt));
+  }
+
+  /** An AbortSignal aborted with the stop reason when the attempt stops (for nested acquires). */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      const controller = new AbortController();
+      this.controller = controller;
+      if (this.stopped) controller.abort(this.reason);
+      else {
+        const onStop = (reason: unknown): void => controller.abort(reason);
+        this.listeners.add(onStop);
+        this.timeoutListeners.add(onStop);
+      }
+    }
+    return this.controller.signal;
   }
 
   /** Stops the attempt with `reason` (the first reason wins). */
