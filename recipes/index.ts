@@ -3,4 +3,5 @@
 export {};
 export * from './nodes/index.js';
 export * from './barriers/index.js';
+export * from './locks/index.js';
 export * from './leader/index.js';
