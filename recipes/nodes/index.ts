@@ -5,3 +5,4 @@ export {
   PersistentTtlNode, type PersistentTtlNodeOptions, DEFAULT_TOUCH_CHILD_NAME, DEFAULT_TOUCH_SCHEDULE_FACTOR,
 } from './persistent-ttl-node.js';
 export { type NodeBytes } from './node-bytes.js';
+export { GroupMember, type GroupMemberOptions, type GroupMembers } from './group-member.js';
