@@ -1,7 +1,8 @@
-// A learner's connection to its leader's quorum port: dialled again every `retryMs` until it
-// connects (the role's own initLimit timeout gives up), then one packet stream each way. A SNAP
-// arrives together with the snapshot stream behind it. Once connected, losing the connection
-// ends the learner's role; there is no reconnect within a role.
+// A learner's connection to its leader's quorum port: dialled again every `retryMs` until the
+// leader answers (the role's own initLimit timeout gives up), then one packet stream each way. A
+// connection closed before the leader sent anything (it had not started leading yet) is dialled
+// again, and the learner's opening packet sent again; once the leader has spoken, losing the
+// connection ends the learner's role. A SNAP arrives together with the snapshot stream behind it.
 // Counterpart: Learner.connectToLeader / sockConnect, Learner.readPacket / writePacket.
 
 import { createConnection, type Socket } from 'node:net';
@@ -13,6 +14,7 @@ export interface LeaderLinkOptions {
   leader: PeerEndpoint;
   retryMs: number;
   maxPacketBytes: number;
+  /** A TCP connection is up (again): send the opening packet. */
   onConnected(): void;
   onPacket(inbound: InboundPacket): void;
   /** The established connection broke (not called after close()). */
@@ -23,6 +25,8 @@ export interface LeaderLinkOptions {
 export class LeaderLink {
   private socket: Socket | undefined;
   private connected = false;
+  /** The leader has sent something on the current connection. */
+  private answered = false;
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private corked = false;
@@ -43,6 +47,7 @@ export class LeaderLink {
     socket.once('connect', () => {
       if (this.closed) return void socket.destroy();
       this.connected = true;
+      this.answered = false;
       this.o.onConnected();
     });
     socket.on('data', (chunk: Buffer) => {
@@ -55,16 +60,18 @@ export class LeaderLink {
       }
       for (const p of inbound) {
         if (this.closed || socket.destroyed) return;
+        this.answered = true;
         this.o.onPacket(p);
       }
     });
     socket.once('close', () => {
       if (this.closed) return;
-      if (this.connected) {
+      if (this.answered) {
         this.closed = true;
         this.o.onClosed('the connection to the leader closed');
         return;
       }
+      this.connected = false;
       this.retryTimer = setTimeout(() => this.dial(), this.o.retryMs);
       this.retryTimer.unref();
     });

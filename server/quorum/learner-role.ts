@@ -107,6 +107,9 @@ export class LearnerRole implements Role {
       this.processor = this.pipeline(loaded);
     }
     if (packet.type === T.COMMIT || packet.type === T.INFORM) this.lastCommitted = packet.zxid;
+    if (packet.type === T.DIFF) this.host.noteSync('DIFF');
+    else if (packet.type === T.TRUNC) this.host.noteSync('TRUNC');
+    else if (packet.type === T.SNAP) this.host.noteSync('SNAP');
     return this.step({ type: 'message', from: this.leader, packet });
   }
 

@@ -20,7 +20,7 @@ import { LearnerRole } from './learner-role.js';
 import { QuorumPort } from './learner-links.js';
 import { advanceState, stateOf } from './member-state.js';
 import { QuorumStorage, type MemberState } from './quorum-storage.js';
-import type { Role, RoleHost } from './role.js';
+import type { Role, RoleHost, SyncKind } from './role.js';
 import { SerialQueue } from './serial-queue.js';
 
 export type PeerMode = 'leader' | 'follower' | 'observer' | 'looking';
@@ -45,8 +45,10 @@ export class QuorumPeer implements RoleHost {
   private leaderTimers: NodeJS.Timeout[] = [];
   private readonly modeWaiters = new Set<() => void>();
   private closing: Promise<void> | undefined;
-  /** How many times this member has been elected leader or joined one (for tests and logs). */
+  /** How many roles this member has taken (leader or learner), for tests and logs. */
   roles = 0;
+  /** How this member was synced by its leaders, by kind. */
+  readonly syncs: Record<SyncKind, number> = { DIFF: 0, TRUNC: 0, SNAP: 0 };
 
   private constructor(
     readonly options: ServerOptions,
@@ -218,6 +220,11 @@ export class QuorumPeer implements RoleHost {
       for (const t of this.leaderTimers) t.unref();
     }
     this.modeChanged();
+  }
+
+  noteSync(kind: SyncKind): void {
+    this.syncs[kind]++;
+    this.log(`synced by ${kind} from leader ${this.role instanceof LearnerRole ? this.role.leader : '?'}`);
   }
 
   end(role: Role, reason: string): void {

@@ -29,7 +29,11 @@ export interface RoleHost {
   serve(role: Role): void;
   /** `role` is over (abandoned, or its links broke): back to looking for a leader. */
   end(role: Role, reason: string): void;
+  /** A learner was synced by DIFF, TRUNC or SNAP (counted for tests and logs). */
+  noteSync(kind: SyncKind): void;
 }
+
+export type SyncKind = 'DIFF' | 'TRUNC' | 'SNAP';
 
 /** How big the proposals a leader sent were, in bytes (-1 before the first). */
 export interface ProposalSizes {
