@@ -5,3 +5,4 @@ export * from './nodes/index.js';
 export * from './barriers/index.js';
 export * from './locks/index.js';
 export * from './leader/index.js';
+export * from './counters/index.js';
