@@ -129,7 +129,8 @@ export class TreeSync {
     const remove = (path: string): void => {
       removals.push(this.source.removeWatches(path, WatcherType.Any, { watcher: this.watcher, local: true }).catch(() => undefined));
     };
-    if (this.strategy === 'recursive') remove(this.root);
+    // 'unknown' too: an addWatch answered after stop() registered the watch without saying so.
+    if (this.strategy !== 'oneShot') remove(this.root);
     for (const path of this.watchedPaths) remove(path);
     this.nodes.clear();
     await Promise.all(removals);

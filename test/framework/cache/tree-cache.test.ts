@@ -258,6 +258,20 @@ describe.each([ZABKIT, APACHE_STANDALONE])('TreeCache on $name', (spec) => {
     });
   });
 
+  it.each(STRATEGIES)('leaves no watch behind when unsubscribed before the first answer ($strategy)', async ({ recursiveWatch }) => {
+    const c = await open(backend.connectString);
+    const port = backend.servers[0]!.port;
+    const root = uniquePath('tree');
+    for (const p of ['', '/a', '/b']) await c.create(root + p);
+    const baseline = await watchCount(port);
+    const cache = new TreeCache(c, root, { recursiveWatch });
+    const rec = record(cache.events$);
+    rec.unsubscribe();
+    expect(rec.events).toEqual([]);
+    await cache.whenStopped();
+    expect(await watchCount(port)).toBe(baseline);
+  });
+
   it('falls back to one-shot watches when the server has no addWatch (UNIMPLEMENTED)', async () => {
     const c = await open(backend.connectString);
     const root = uniquePath('tree');
