@@ -48,7 +48,11 @@ export class LeaderRequestProcessor extends RequestProcessor {
     const time = BigInt(Math.trunc(nowMs));
     const ignore = () => undefined;
     if (req.type === OpCode.createSession && req.body.length === 4) {
-      this.submit(this.preparer.prepareCreateSession(req.sessionId, req.body.readInt32BE(0), this.nextZxid(), time), nowMs, ignore);
+      const timeoutMs = req.body.readInt32BE(0);
+      // Tracked from now on, as ZooKeeper's PrepRequestProcessor does: followers may apply the
+      // commit (and the client send its next request) before this leader's own log is durable.
+      this.sessions.add(req.sessionId, timeoutMs, nowMs);
+      this.submit(this.preparer.prepareCreateSession(req.sessionId, timeoutMs, this.nextZxid(), time), nowMs, ignore);
       return;
     }
     if (req.type === OpCode.closeSession) {

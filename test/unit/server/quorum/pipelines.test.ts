@@ -95,6 +95,18 @@ describe('learner pipeline', () => {
     expect(e.learner.sessions.get(id)?.timeoutMs).toBe(10_000);
   });
 
+  it('the leader knows a forwarded session before its own log has it durable (a follower may answer first)', () => {
+    const e = ensemble();
+    const { outcome } = connect(e.learner);
+    const create = e.proposed.at(-1)!;
+    // Followers acked and the learner applied the commit; the leader still waits for its fsync.
+    e.learner.commit(create, NOW);
+    const channel = (outcome() as { valid: boolean }).valid ? e.learner.channelOf(create.header.clientId)! : undefined;
+    expect(channel).toBeDefined();
+    request(e.learner, channel as FakeChannel, 1, OpCode.create, R.CreateRequest, createReq('/early'));
+    expect(e.proposed.at(-1)!.header.type).toBe(OpCode.create); // not an UNKNOWNSESSION error txn
+  });
+
   it('a forwarded write is answered when committed; its session\'s read waits for it, another session\'s does not', () => {
     const e = ensemble();
     const a = session(e, e.learner);
