@@ -5,7 +5,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { loadZooCfg, readMyid } from '../server/config/load-config.js';
-import { startServer } from '../server/index.js';
+import { startQuorumPeer, startServer, type QuorumPeerOptions } from '../server/index.js';
 import { EXIT_USAGE, registerServerCommand } from './server-command.js';
 import { registerBenchCommand } from './bench-command.js';
 import { packageVersion } from './version.js';
@@ -17,7 +17,13 @@ const program = new Command('zabkit')
   .exitOverride(); // inherited by the subcommands registered below
 
 registerServerCommand(program, {
-  startServer,
+  // server.N lines make the options an ensemble member's (validated to have quorum, myid and dataDir).
+  // An ensemble member also reports its role changes, syncs and refusals on stderr.
+  startServer: (options) => (options.quorum
+    ? startQuorumPeer(options as QuorumPeerOptions, (line) => {
+      if (!line.startsWith('closing connection')) process.stderr.write(`${line}\n`);
+    })
+    : startServer(options)),
   loadConfig: loadZooCfg,
   readMyid,
   stdout: (line) => void process.stdout.write(`${line}\n`),

@@ -1,6 +1,7 @@
 // `zabkit server`: flags (+ an optional zoo.cfg) → ServerOptions, start, one banner line,
-// clean shutdown on SIGINT/SIGTERM. Everything impure comes in through ServerCommandDeps.
-// Counterpart: ZooKeeperServerMain.main / initializeAndRun (zkServer.sh start-foreground).
+// clean shutdown on SIGINT/SIGTERM. A zoo.cfg with server.N lines makes this process one
+// ensemble member (myid from dataDir/myid). Everything impure comes in through ServerCommandDeps.
+// Counterpart: QuorumPeerMain / ZooKeeperServerMain (zkServer.sh start-foreground).
 
 import type { Command } from 'commander';
 import { ConfigError } from '../server/config/config-error.js';
@@ -11,7 +12,8 @@ import {
   parsePort,
   validateServerOptions,
 } from '../server/config/values.js';
-import type { ZooCfg } from '../server/config/zoo-cfg.js';
+import { ensembleFromZooCfg } from '../server/config/ensemble.js';
+import { applyMyid, type ZooCfg } from '../server/config/zoo-cfg.js';
 import { defaultServerOptions, type ServerOptions } from '../server/options.js';
 
 /** The flags as commander hands them over: strings, unparsed; absent when not given. */
@@ -71,7 +73,20 @@ export function resolveServerOptions(
   }
   if (file !== undefined && file.servers.length > 0) {
     const names = file.servers.map((s) => `server.${s.sid}`).join(', ');
-    warnings.push(`${names} ignored: \`zabkit server\` runs one standalone server`);
+    if (flags.inMemory === true) {
+      // An ensemble member needs its txn log and epoch files: in memory, only standalone makes sense.
+      warnings.push(`${names} ignored: \`zabkit server\` runs one standalone server`);
+    } else if (file.servers.length === 1) {
+      warnings.push(`${names} ignored: with only one server configured this runs standalone, as ZooKeeper does`);
+    } else {
+      const source = 'path' in file ? String(file.path) : undefined;
+      const ensemble = ensembleFromZooCfg(file, o.serverId, o.dataDir, source);
+      warnings.push(...ensemble.warnings);
+      Object.assign(o, ensemble.options);
+      const own = applyMyid(file, o.serverId!, source).options;
+      if (flags.port === undefined && own.port !== undefined) o.port = own.port;
+      if (flags.host === undefined && own.host !== undefined) o.host = own.host;
+    }
   }
 
   const options = defaultServerOptions(o);
@@ -88,9 +103,14 @@ export function formatAddress(host: string, port: number): string {
 }
 
 export function formatBanner(running: { host: string; port: number }, options: ServerOptions): string {
+  const servers = options.quorum?.servers;
+  const me = servers?.find((s) => s.sid === options.serverId);
+  const mode = servers === undefined || me === undefined
+    ? 'standalone'
+    : `${me.role === 'observer' ? 'observer' : 'member'} ${me.sid} of a ${servers.length}-server ensemble`;
   return (
     `zabkit server listening on ${formatAddress(running.host, running.port)} ` +
-    `(standalone, ${options.dataDir === undefined ? 'in-memory' : `data in ${options.dataDir}`}, tickTime=${options.tickTimeMs}ms)`
+    `(${mode}, ${options.dataDir === undefined ? 'in-memory' : `data in ${options.dataDir}`}, tickTime=${options.tickTimeMs}ms)`
   );
 }
 
@@ -211,12 +231,12 @@ export async function runServerCommand(flags: ServerFlags, deps: ServerCommandDe
 export function registerServerCommand(program: Command, deps: ServerCommandDeps): Command {
   return program
     .command('server')
-    .description('run a standalone ZooKeeper-compatible server')
+    .description('run a ZooKeeper-compatible server: standalone, or one ensemble member when --config has server.N lines')
     .option('--port <n>', 'client port (zoo.cfg clientPort); 0 picks a free one (default: 2181)')
     .option('--host <addr>', 'address to listen on (clientPortAddress) (default: 0.0.0.0)')
     .option('--in-memory', 'keep all data in memory only (nothing survives a restart); ignores dataDir / dataLogDir')
     .option('--data-dir <dir>', `data directory (dataDir): snapshots and the txn log; its myid file gives the server id (default: ${DEFAULT_DATA_DIR})`)
-    .option('--config <zoo.cfg>', 'read a ZooKeeper config file; the flags given here override it')
+    .option('--config <zoo.cfg>', 'read a ZooKeeper config file (server.N lines + dataDir/myid: run as that ensemble member); the flags given here override it')
     .option('--tick-time <ms>', 'tickTime in milliseconds; session timeouts default to 2x-20x of it (default: 2000)')
     .option('--four-letter-words <list>', "enabled four-letter words, comma-separated, '*' for all; srvr is always on (default: srvr)")
     .option('--extended-types', 'enable TTL nodes (extendedTypesEnabled)')
