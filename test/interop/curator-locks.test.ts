@@ -7,6 +7,7 @@
 // watches whom across the two languages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZooKeeperClient, type ZooKeeperFramework } from '../../framework/index.js';
+import { killSession } from '../../framework/testing/index.js';
 import { InterProcessMutex, InterProcessReadWriteLock, InterProcessSemaphoreV2 } from '../../recipes/index.js';
 import { APACHE_STANDALONE, ZABKIT, type Backend } from '../client/support/backends.js';
 import { FAST, uniquePath } from '../client/support/clients.js';
@@ -253,6 +254,25 @@ describe.each([ZABKIT, APACHE_STANDALONE])('zabkit locks and Apache Curator 5.4 
     expect(holders.entries).toBe(4 * ROUNDS);
     expect(holders.maxSeen).toBeLessThanOrEqual(2);
     expect(await childrenOf(zk, `${path}/leases`)).toEqual([]);
+  });
+
+  it('a zabkit holder whose session is killed reports lost$ before the Curator waiter is granted', async () => {
+    const path = uniquePath('interop-expiry');
+    const x = await zabkit();
+    const lease = await new InterProcessMutex(x, path).acquire();
+    const log: string[] = [];
+    lease.lost$.subscribe(() => log.push('zabkit lost'));
+    const heir = agent(0).mutexAcquire('expiry', path).then((answer) => {
+      log.push('curator acquired');
+      return answer;
+    });
+    await waitChildren(zk, path, 2);
+    await killSession(x.client, backend.connectString);
+    expect((await heir).acquired).toBe(true);
+    expect(log).toEqual(['zabkit lost', 'curator acquired']);
+    expect(lease.isHeld).toBe(false);
+    await agent(0).mutexRelease('expiry');
+    await lease.release();
   });
 
   it('no agent logged a Curator or ZooKeeper ERROR along the way', () => {
