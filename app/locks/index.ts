@@ -1,4 +1,4 @@
-// The app layer's locks: the backend-neutral LockRegistry contract, its errors, and the Redis backend.
+// The app layer's locks: the backend-neutral LockRegistry contract, its errors, and the ZooKeeper and Redis backends.
 export type { AcquireOptions, DistributedLock, HeldLock, LockKind, LockRegistry, ObtainOptions } from './lock-registry.js';
 export {
   LockError,
@@ -10,3 +10,4 @@ export {
   type LockLostReason,
 } from './errors.js';
 export * from './redis/index.js';
+export * from './zookeeper/index.js';
