@@ -4,12 +4,14 @@
 // server holds, and its events, folded from nothing, tell the same story (no `added` for a node
 // already there, no `updated` / `removed` for one that is not). fast-check with a fixed seed
 // generates the same op sequences every run; only the interleaving with the network varies, and
-// the property must hold for every interleaving. Runs on zabkit's TestingServer.
+// the property must hold for every interleaving. Runs on zabkit's TestingServer and on Apache
+// ZooKeeper 3.8.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Op, ZooKeeperClient } from '../../../framework/index.js';
 import { TreeCache, type CacheEvent, type ChildData } from '../../../framework/cache/index.js';
 import { TestingServer } from '../../../framework/testing/index.js';
+import { APACHE_STANDALONE } from '../../client/support/backends.js';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.js';
 import { FAST, uniquePath } from '../../client/support/clients.js';
 import { eventually, imageOf, record, sameImage, serverImage, type TreeImage } from './support.js';
@@ -34,13 +36,38 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 
 const IGNORED = new Set(['NodeExistsError', 'NoNodeError', 'NotEmptyError']);
 
-describe('TreeCache convergence (property, fixed seed)', () => {
-  let server: TestingServer;
+interface Server {
+  readonly port: number;
+  readonly connectString: string;
+  stop(): Promise<void>;
+}
+
+const SERVERS = [
+  {
+    name: 'zabkit TestingServer',
+    runs: 100,
+    async start(): Promise<Server> {
+      const s = await TestingServer.start({ inMemory: true, tickTimeMs: 1000 });
+      return { port: s.port, connectString: s.connectString, stop: () => s.close() };
+    },
+  },
+  {
+    name: 'apache-3.8',
+    runs: 100,
+    async start(): Promise<Server> {
+      const b = await APACHE_STANDALONE.start();
+      return { port: b.servers[0]!.port, connectString: b.connectString, stop: () => b.stop() };
+    },
+  },
+];
+
+describe.each(SERVERS)('TreeCache convergence on $name (property, fixed seed)', ({ start, runs }) => {
+  let server: Server;
   let proxy: TcpProxy;
   let writer: ZooKeeperClient;
   let reader: ZooKeeperClient;
   beforeAll(async () => {
-    server = await TestingServer.start({ inMemory: true, tickTimeMs: 1000 });
+    server = await start();
     proxy = await startTcpProxy({ port: server.port });
     writer = await ZooKeeperClient.connect(server.connectString, FAST);
     reader = await ZooKeeperClient.connect(proxy.connectString, FAST);
@@ -49,7 +76,7 @@ describe('TreeCache convergence (property, fixed seed)', () => {
     await writer?.close();
     await reader?.close();
     await proxy?.close();
-    await server?.close();
+    await server?.stop();
   });
 
   async function apply(root: string, s: Step): Promise<void> {
@@ -106,7 +133,7 @@ describe('TreeCache convergence (property, fixed seed)', () => {
           }
         },
       ),
-      { seed: 20_260_611, numRuns: 100, endOnFailure: true },
+      { seed: 20_260_611, numRuns: runs, endOnFailure: true },
     );
   });
 });
