@@ -8,3 +8,4 @@ export {
 export { LeaderSelector, SELECTOR_LOCK_NAME, type LeaderSelectorOptions, type LeaderSelectorState, type TakeLeadership } from './leader-selector.js';
 export { Leadership } from './leadership.js';
 export { type Participant, NO_LEADER } from './participants.js';
+export { LeadershipLostError, RecipeClosedError, type LeadershipLostReason } from '../errors.js';
