@@ -12,9 +12,7 @@ export {
   InterProcessSemaphoreV2, SEMAPHORE_LOCK_PARENT, SEMAPHORE_LEASE_PARENT, LEASE_BASE_NAME, type InterProcessSemaphoreV2Options,
 } from './semaphore-v2.js';
 export { SemaphoreLease } from './semaphore-lease.js';
-export {
-  type SharedCountReader, CountNodeReader, type CountNodeReaderOptions, sharedCountBytes, parseSharedCount,
-} from './shared-count-reader.js';
+export { type SharedCountReader } from './shared-count-reader.js';
 export { InterProcessSemaphoreMutex, SemaphoreMutexLease, type InterProcessSemaphoreMutexOptions } from './semaphore-mutex.js';
 export { InterProcessMultiLock, MultiLockLease } from './multi-lock.js';
 export { Revoker, type Revocable, type RevocationListener } from './revocable.js';

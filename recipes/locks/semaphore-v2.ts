@@ -3,8 +3,8 @@
 // "<path>/leases" one protected EPHEMERAL_SEQUENTIAL "lease-" node per lease. An acquirer takes
 // the mutex, creates its lease node, and waits (children watch on leases/) until there are at
 // most maxLeases lease nodes; then it releases the mutex and holds the lease. maxLeases is fixed,
-// or read from a shared count so every process agrees (SharedCountReader; CountNodeReader reads a
-// count node directly). As in Curator nothing checks that all processes use the same fixed number.
+// or read from a shared count so every process agrees (a SharedCountReader such as the counters
+// recipe's SharedCount). As in Curator nothing checks that all processes use the same fixed number.
 // Counterpart: org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2.
 
 import {

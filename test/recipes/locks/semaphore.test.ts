@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZooKeeperClient } from '../../../framework/index.js';
 import {
-  CountNodeReader, InterProcessSemaphoreMutex, InterProcessSemaphoreV2, LockNotReentrantError, LockTimeoutError,
-  parseSharedCount, sharedCountBytes,
+  InterProcessSemaphoreMutex, InterProcessSemaphoreV2, LockNotReentrantError, LockTimeoutError, SharedCount, bytesToCount,
+  countToBytes,
 } from '../../../recipes/index.js';
 import { APACHE_STANDALONE, ZABKIT, type Backend } from '../../client/support/backends.js';
 import { eventually, FAST, uniquePath } from '../../client/support/clients.js';
@@ -102,31 +102,33 @@ describe.each([ZABKIT, APACHE_STANDALONE])('InterProcessSemaphoreV2 on $name', (
     expect(() => new InterProcessSemaphoreV2(b!, path, 0)).toThrow(RangeError);
   });
 
-  it('maxLeases from a shared count node (SharedCount bytes): raising the count admits a waiter', async () => {
+  it("maxLeases from the counters recipe's SharedCount (Curator's count node): raising the count admits a waiter", async () => {
     const path = uniquePath('sem-count');
     const countPath = `${path}-count`;
     const [a, b] = await Promise.all([0, 1].map(() => open(backend.connectString)));
-    const countA = await CountNodeReader.start(a!, countPath, { seed: 1 });
-    const countB = await CountNodeReader.start(b!, countPath, { seed: 99 }); // exists: the seed is not used
+    const countA = new SharedCount(a!, countPath, 1);
+    const countB = new SharedCount(b!, countPath, 99); // exists by then: this seed is not used
+    await countA.start();
+    await countB.start();
     try {
-      expect(parseSharedCount((await zk.getData(countPath)).data)).toBe(1);
-      expect(countB.count).toBe(1);
+      expect(bytesToCount(countPath, (await zk.getData(countPath)).data!)).toBe(1);
       const semA = new InterProcessSemaphoreV2(a!, path, countA);
       const semB = new InterProcessSemaphoreV2(b!, path, countB);
+      expect(semB.maxLeases).toBe(1);
       const first = await semA.acquire();
       const waiter = track(semB.acquire());
       await waitChildren(zk, `${path}/leases`, 2);
       await sleep(200);
       expect(waiter.settled()).toBe(false);
-      await zk.setData(countPath, sharedCountBytes(2));
+      await zk.setData(countPath, countToBytes(2)); // any writer, e.g. a Java service's SharedCount
       const second = await waiter.promise;
       expect(semB.maxLeases).toBe(2);
       await eventually(() => countA.count === 2, 10_000, 'count seen by a');
       await first.release();
       await second.release();
     } finally {
-      countA.close();
-      countB.close();
+      await countA.close();
+      await countB.close();
     }
   });
 
