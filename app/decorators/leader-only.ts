@@ -25,11 +25,11 @@ export interface LeaderOnlyOptions {
  * every instance is its own participant.
  */
 export function LeaderOnly(electionPath: string, options: LeaderOnlyOptions = {}) {
+  const path = validatePath(electionPath);
   return <M extends (...args: any[]) => Promise<any>>(target: object, name: string | symbol, descriptor: TypedPropertyDescriptor<M>): void => {
     const member = memberName(target, name);
     const method = descriptor.value;
     if (typeof method !== 'function') throw new TypeError(`@LeaderOnly decorates methods; ${member} is not one`);
-    const path = validatePath(electionPath);
     const otherwise = options.otherwise ?? 'throw';
     if (otherwise !== 'throw' && otherwise !== 'skip') throw new TypeError(`@LeaderOnly on ${member}: otherwise must be 'throw' or 'skip'`);
     declareElection(target.constructor, { path, participantId: options.participantId, hooks: false });
