@@ -160,7 +160,10 @@ export class ClientDesk {
   private close(conn: ClientConn): void {
     conn.closeByMember();
     this.conns.delete(conn);
-    if (conn.sessionId !== null && this.bySession.get(conn.sessionId) === conn) this.bySession.delete(conn.sessionId);
+    if (conn.sessionId !== null && this.bySession.get(conn.sessionId) === conn) {
+      this.bySession.delete(conn.sessionId);
+      this.timeouts.delete(conn.sessionId);
+    }
   }
 
   /** The member stopped serving (role ended, crash): every connection goes. */
@@ -168,6 +171,7 @@ export class ClientDesk {
     for (const conn of this.conns) conn.closeByMember();
     this.conns.clear();
     this.bySession.clear();
+    this.timeouts.clear();
     this.waiting.clear();
     this.revalidating.clear();
     this.syncs = [];

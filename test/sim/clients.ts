@@ -147,7 +147,10 @@ export class SimClient implements ClientEnd {
     } else if (out.kind === 'sequential') {
       this.history.complete(out.op, { err: reply.err, seq: reply.err === 0 ? Number(reply.path!.slice(-10)) : undefined });
     } else if (out.closing) {
+      // The session is closing: wait for the member to close the connection, then start over.
       this.sessionId = null;
+      this.connected = false;
+      this.since = this.w.s.now;
     }
   }
 
@@ -193,9 +196,14 @@ export class SimClient implements ClientEnd {
       return this.write(OpCode.create, { path: '/seq/s-', data: Buffer.from(data), acl: [...OPEN_ACL_UNSAFE], flags: CreateMode.PERSISTENT_SEQUENTIAL });
     }
     if (r < 0.97) {
-      this.outstanding = { kind: 'other', cxid: ++this.cxid, closing: false };
+      // Sometimes close the session right behind the create, without waiting (pipelined): the
+      // closeSession is prepared while the ephemeral is still pending, and must delete it too.
+      const closeBehind = s.chance(0.15);
+      this.outstanding = { kind: 'other', cxid: ++this.cxid, closing: closeBehind };
       const flags = s.chance(0.5) ? CreateMode.EPHEMERAL : CreateMode.EPHEMERAL_SEQUENTIAL;
-      return this.write(OpCode.create, { path: `/eph/c${this.id}-${this.counter}`, data: Buffer.from(data), acl: [...OPEN_ACL_UNSAFE], flags });
+      this.write(OpCode.create, { path: `/eph/c${this.id}-${this.counter}`, data: Buffer.from(data), acl: [...OPEN_ACL_UNSAFE], flags });
+      if (closeBehind) this.send({ kind: 'write', cxid: ++this.cxid, type: OpCode.closeSession, body: Buffer.alloc(0) });
+      return;
     }
     this.outstanding = { kind: 'other', cxid: ++this.cxid, closing: true };
     this.send({ kind: 'write', cxid: this.cxid, type: OpCode.closeSession, body: Buffer.alloc(0) });

@@ -140,7 +140,11 @@ export class ZabSim implements World {
           this.net.cut([x], others, ms, true);
           break;
         case 1: { // split the ensemble in two
-          const shuffled = [...all].sort(() => s.rand() - 0.5);
+          const shuffled = [...all];
+          for (let i = shuffled.length - 1; i > 0; i--) {
+            const j = s.int(0, i);
+            [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+          }
           const at = s.int(1, all.length - 1);
           this.trace(`partition: [${shuffled.slice(0, at)}] | [${shuffled.slice(at)}] for ${ms}ms`);
           this.net.cut(shuffled.slice(0, at), shuffled.slice(at), ms, true);
