@@ -55,7 +55,10 @@ export interface ZabReady {
   requests: { from: bigint; request: ForwardedRequest; authinfo: Id[] }[];
   /** Learner: answers to REVALIDATE. */
   revalidated: { sessionId: bigint; valid: boolean }[];
-  /** Learner: SYNC packets received; each completes the oldest sync this learner forwarded. */
+  /**
+   * Learner: syncs answered by the leader whose preceding commits are applied (this Ready's
+   * `commits` included); each completes the oldest sync this learner forwarded.
+   */
   syncsDone: number;
   /** The role may serve clients from now on (leader: quorum acked NEWLEADER; learner: UPTODATE). */
   serving: boolean;
