@@ -75,6 +75,7 @@ export class LeaderLatch {
   private retryOnConnect: Work | undefined;
   /** The node whose deletion we wait for, while not leading. */
   private watchedPredecessor: string | undefined;
+  private frameworkClosed = false;
   private readonly predecessorWatcher: Watcher = (event) => this.onPredecessorEvent(event);
   private readonly ownNodeWatcher: Watcher = (event) => this.onOwnNodeEvent(event);
 
@@ -96,8 +97,11 @@ export class LeaderLatch {
     if (this.lifecycle !== 'LATENT') throw new Error(`LeaderLatch ${this.latchPath} cannot be started more than once`);
     this.lifecycle = 'STARTED';
     let replaying = true;
-    this.stateSubscription = this.framework.connectionState$.subscribe((state) => {
-      if (!replaying) this.onConnectionState(state);
+    this.stateSubscription = this.framework.connectionState$.subscribe({
+      next: (state) => {
+        if (!replaying) this.onConnectionState(state);
+      },
+      complete: () => this.onFrameworkClosed(),
     });
     replaying = false;
     this.request('reset');
@@ -131,14 +135,14 @@ export class LeaderLatch {
 
   /**
    * Resolves true once this participant leads (at once if it does), false when `timeoutMs`
-   * passes first or the latch is (or gets) closed or was never started; rejects with the
-   * signal's reason when aborted.
+   * passes first, the latch is (or gets) closed or was never started, or the framework closes;
+   * rejects with the signal's reason when aborted.
    */
   await(options: AwaitLeadershipOptions = {}): Promise<boolean> {
     const { timeoutMs, signal } = options;
     if (timeoutMs !== undefined && !(timeoutMs >= 0)) return Promise.reject(new RangeError(`timeoutMs must be >= 0, got ${timeoutMs}`));
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.lifecycle !== 'STARTED') return Promise.resolve(false);
+    if (this.lifecycle !== 'STARTED' || this.frameworkClosed) return Promise.resolve(false);
     if (this.hasLeadership) return Promise.resolve(true);
     if (timeoutMs === 0) return Promise.resolve(false);
     return new Promise<boolean>((resolve, reject) => {
@@ -151,7 +155,7 @@ export class LeaderLatch {
       };
       const wake = (): void => {
         if (this.hasLeadership) finish(() => resolve(true));
-        else if (this.lifecycle !== 'STARTED') finish(() => resolve(false));
+        else if (this.lifecycle !== 'STARTED' || this.frameworkClosed) finish(() => resolve(false));
       };
       const onAbort = (): void => finish(() => reject(signal?.reason));
       this.waiters.add(wake);
@@ -244,6 +248,13 @@ export class LeaderLatch {
       default:
         break;
     }
+  }
+
+  /** The framework closed under a started latch: its session, and so its node, is gone for good. */
+  private onFrameworkClosed(): void {
+    this.frameworkClosed = true;
+    this.loseLeadership('framework-closed');
+    for (const wake of [...this.waiters]) wake();
   }
 
   private onPredecessorEvent(event: WatchedEvent): void {

@@ -275,6 +275,20 @@ describe.each([ZABKIT, APACHE_STANDALONE])('LeaderLatch on $name', (spec) => {
     expect(await l.await({ timeoutMs: 20_000 })).toBe(true);
   });
 
+  it('closing the framework ends leadership (framework-closed); await then resolves false at once', async () => {
+    const fw = await open(backend.connectString);
+    const l = latch(fw, uniquePath('latch'));
+    l.start();
+    expect(await l.await({ timeoutMs: 20_000 })).toBe(true);
+    const term = l.leadership!;
+    await fw.close();
+    expect(term.lostError?.reason).toBe('framework-closed');
+    expect(term.lostSignal.aborted).toBe(true);
+    expect(l.hasLeadership).toBe(false);
+    expect(await l.await({ timeoutMs: 20_000 })).toBe(false);
+    await l.close();
+  });
+
   it('rejects bad arguments', async () => {
     const fw = await open(backend.connectString);
     expect(() => new LeaderLatch(fw, 'no-slash')).toThrow(/BadArguments/);
