@@ -6,3 +6,4 @@ export * from './barriers/index.js';
 export * from './locks/index.js';
 export * from './leader/index.js';
 export * from './counters/index.js';
+export * from './queues/index.js';
