@@ -4,3 +4,4 @@
 export { DistributedBarrier } from './distributed-barrier.js';
 export { DistributedDoubleBarrier, READY_NODE, type DistributedDoubleBarrierOptions } from './distributed-double-barrier.js';
 export { type WaitOptions } from './watch-wait.js';
+export { BarrierTimeoutError, BarrierMembershipLostError } from '../errors.js';

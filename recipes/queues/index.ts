@@ -19,3 +19,4 @@ export {
   maxQueueLength, DEFAULT_MAX_BUFFER_BYTES, QUEUE_NAME_LENGTH, SIMPLE_QUEUE_NAME_LENGTH, PRIORITY_QUEUE_NAME_LENGTH,
   DELAY_QUEUE_NAME_LENGTH,
 } from './limits.js';
+export { QueueEmptyError } from '../errors.js';
