@@ -137,7 +137,10 @@ export class LockInternals<E extends Error = LockLostError> {
   async attemptLock(options: AttemptLockOptions = {}): Promise<HeldNode<E>> {
     checkStarted(this.framework);
     const stop = new AttemptStop(options, this.makeTimeoutError);
-    stop.check();
+    if (stop.stopped) {
+      stop.dispose();
+      throw stop.reason;
+    }
     const wake = new Wakeup();
     this.wakeups.add(wake);
     const states = this.framework.connectionState$.subscribe({

@@ -82,7 +82,10 @@ export class InterProcessSemaphoreV2 {
     if (!Number.isInteger(qty) || qty < 1) throw new RangeError(`qty must be an integer >= 1, got ${qty}`);
     checkStarted(this.framework);
     const stop = new AttemptStop(options, (ms) => new LockTimeoutError(this.path, ms));
-    stop.check();
+    if (stop.stopped) {
+      stop.dispose();
+      throw stop.reason;
+    }
     const wake = new Wakeup();
     const states = this.framework.connectionState$.subscribe({
       next: (s) => {

@@ -48,6 +48,21 @@ describe.each([ZABKIT, APACHE_STANDALONE])('InterProcessMutex on $name', (spec) 
     expect(await childrenOf(zk, path)).toEqual([]);
   });
 
+  it('works under a namespace: nodes live below it, paths given and returned stay namespace-free', async () => {
+    const ns = uniquePath('ns').slice(1);
+    const [a, b] = await Promise.all([0, 1].map(() => open(backend.connectString, { namespace: ns })));
+    const held = await new InterProcessMutex(a!, '/jobs/lock').acquire();
+    expect(held.nodePath.startsWith('/jobs/lock/_c_')).toBe(true);
+    expect((await zk.exists(`/${ns}${held.nodePath}`))?.czxid).toBe(held.fencingToken);
+    const waiting = track(new InterProcessMutex(b!, '/jobs/lock').acquire());
+    await waitChildren(zk, `/${ns}/jobs/lock`, 2);
+    await held.release();
+    const next = await waiting.promise;
+    expect(next.isHeld).toBe(true);
+    await next.release();
+    expect(await childrenOf(zk, `/${ns}/jobs/lock`)).toEqual([]);
+  });
+
   it('three sessions over many rounds: never two holders, a lost-update-free counter, grants in token order', async () => {
     const path = uniquePath('mutex-rounds');
     const counter = uniquePath('mutex-counter');
