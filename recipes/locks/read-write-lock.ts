@@ -3,9 +3,9 @@
 // "_c_<uuid>-__WRIT__<seq>" (equal length, so both sort by their sequence). A writer waits for
 // the node just before it, whatever its kind; a reader waits only for the first writer before it.
 // A write-lock owner may take the read lock (downgrade): it is granted at once, and its read node
-// takes the write node's sequence (Curator's fix CURATOR-621) so a writer queued behind still
-// waits for the downgraded reader after the write lock is released. A read-lock owner asking for
-// the write lock would wait for itself: that is refused with LockUpgradeError.
+// takes the write node's sequence (CURATOR-621, Curator 5.5+) so a writer queued behind still
+// waits for the downgraded reader after the write lock is released. A read-lock owner asking
+// for the write lock would wait for itself: that is refused with LockUpgradeError.
 // Counterpart: org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock.
 
 import type { Data, ZooKeeperFramework } from '../../framework/index.js';
