@@ -2,6 +2,7 @@
 // time handing over in node order, await with timeout / AbortSignal, close modes, fencing tokens,
 // and what happens when the leader's node is deleted, its connection is cut (standard and
 // session error policies) and its session is killed.
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateMode, SessionConnectionStateErrorPolicy, ZooKeeperClient, ConnectionState,
@@ -13,6 +14,7 @@ import { APACHE_STANDALONE, ZABKIT, type Backend } from '../../client/support/ba
 import { eventually, FAST, sleep, uniquePath } from '../../client/support/clients.js';
 import { nextConnectionState, useFrameworks } from '../../framework/support/frameworks.js';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.js';
+import { ascending, dataWatchesUnder } from '../../support/curator/observe.js';
 import { useClosing } from '../nodes/support.js';
 import { LeadershipTimeline } from './support.js';
 
@@ -114,6 +116,32 @@ describe.each([ZABKIT, APACHE_STANDALONE])('LeaderLatch on $name', (spec) => {
 
     expect(timeline.violations).toEqual([]);
     expect(timeline.entries.filter((e) => e.type === 'isLeader').map((e) => e.participant)).toEqual(['p0', 'p1', 'p2']);
+  });
+
+  it('waiters watch only their predecessor; closing waiters and the leader leaves no node and no watch behind', async () => {
+    const path = uniquePath('latch');
+    const fws = [await open(backend.connectString), await open(backend.connectString), await open(backend.connectString)];
+    const latches = fws.map((fw, i) => latch(fw, path, { id: `w${i}` }));
+    for (const [i, l] of latches.entries()) {
+      l.start();
+      await eventually(async () => (await admin.getChildren(path).catch(() => ({ children: [] }))).children.length === i + 1, 20_000, `node ${i}`);
+    }
+    expect(await latches[0]!.await({ timeoutMs: 20_000 })).toBe(true);
+    const port = backend.servers[0]!.port;
+    const nodes = latches.map((l) => l.ourPath!);
+    const expected = new Map([
+      [nodes[0]!, [fws[0]!.client.sessionId, fws[1]!.client.sessionId].sort(ascending)], // the leader watches its own node
+      [nodes[1]!, [fws[2]!.client.sessionId]],
+    ]);
+    let seen = new Map<string, bigint[]>();
+    await eventually(async () => isDeepStrictEqual((seen = await dataWatchesUnder(port, path)), expected), 10_000, 'watches').catch(() => undefined);
+    expect(seen).toEqual(expected);
+    await latches[1]!.close(); // a waiter in the middle: w2 now waits for w0
+    await latches[2]!.close();
+    await latches[0]!.close();
+    await eventually(async () => (await dataWatchesUnder(port, path)).size === 0, 10_000, 'no watches left').catch(() => undefined);
+    expect(await dataWatchesUnder(port, path)).toEqual(new Map());
+    expect((await admin.getChildren(path).catch(() => ({ children: [] }))).children).toEqual([]);
   });
 
   it('await: times out with false, rejects when aborted, resolves false when the latch closes meanwhile', async () => {
