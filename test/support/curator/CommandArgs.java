@@ -29,6 +29,11 @@ final class CommandArgs {
         return index < words.length ? number(index, name) : null;
     }
 
+    /** An optional trailing word; null when absent. */
+    String optionalWord(int index) {
+        return index < words.length ? words[index] : null;
+    }
+
     /** Refuses words beyond the `max` this command takes. */
     CommandArgs atMost(int max) {
         if (words.length > max) throw new IllegalArgumentException(verb + ": takes at most " + max + " arguments, got " + words.length);

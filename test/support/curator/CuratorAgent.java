@@ -41,6 +41,7 @@ public final class CuratorAgent {
     private final CuratorFramework client;
     private final AgentOutput out;
     private final AgentRecipes recipes;
+    private final AgentCoordination coordination;
     private final Map<String, Verb> verbs;
     private final Map<String, ExecutorService> idThreads = new ConcurrentHashMap<>();
     private final ExecutorService globalThreads = Executors.newCachedThreadPool(CuratorAgent::daemon);
@@ -49,6 +50,7 @@ public final class CuratorAgent {
         this.client = client;
         this.out = out;
         this.recipes = new AgentRecipes(client, out);
+        this.coordination = new AgentCoordination(client, out);
         this.verbs = Map.ofEntries(
                 Map.entry("ping", new Verb(false, a -> {
                     a.atMost(0);
@@ -78,7 +80,32 @@ public final class CuratorAgent {
                 Map.entry("semaphore.acquire", new Verb(true, a -> recipes.semaphoreAcquire(
                         a.atMost(4).word(0, "id"), a.word(1, "path"), Math.toIntExact(a.number(2, "maxLeases")),
                         a.optionalNumber(3, "timeoutMs")))),
-                Map.entry("semaphore.release", new Verb(true, a -> recipes.semaphoreRelease(a.atMost(1).word(0, "id")))));
+                Map.entry("semaphore.release", new Verb(true, a -> recipes.semaphoreRelease(a.atMost(1).word(0, "id")))),
+                // barriers, counters, queues (AgentCoordination)
+                Map.entry("barrier.set", new Verb(false, a -> coordination.barrierSet(a.atMost(1).word(0, "path")))),
+                Map.entry("barrier.remove", new Verb(false, a -> coordination.barrierRemove(a.atMost(1).word(0, "path")))),
+                Map.entry("barrier.wait", new Verb(false, a -> coordination.barrierWait(
+                        a.atMost(2).word(0, "path"), a.number(1, "timeoutMs")))),
+                Map.entry("dbarrier.enter", new Verb(true, a -> coordination.doubleEnter(a.atMost(4).word(0, "id"), a.word(1, "path"),
+                        Math.toIntExact(a.number(2, "memberQty")), a.number(3, "timeoutMs")))),
+                Map.entry("dbarrier.leave", new Verb(true, a -> coordination.doubleLeave(a.atMost(2).word(0, "id"), a.number(1, "timeoutMs")))),
+                Map.entry("count.start", new Verb(true, a -> coordination.countStart(a.atMost(3).word(0, "id"), a.word(1, "path"),
+                        Math.toIntExact(a.number(2, "seed"))))),
+                Map.entry("count.get", new Verb(true, a -> coordination.countGet(a.atMost(1).word(0, "id")))),
+                Map.entry("count.increment", new Verb(true, a -> coordination.countIncrement(a.atMost(2).word(0, "id"),
+                        Math.toIntExact(a.number(1, "times"))))),
+                Map.entry("count.set", new Verb(true, a -> coordination.countSet(a.atMost(2).word(0, "id"),
+                        Math.toIntExact(a.number(1, "value"))))),
+                Map.entry("count.close", new Verb(true, a -> coordination.countClose(a.atMost(1).word(0, "id")))),
+                Map.entry("atomic.increment", new Verb(false, a -> coordination.atomicIncrement(a.atMost(2).word(0, "path"),
+                        Math.toIntExact(a.number(1, "times"))))),
+                Map.entry("atomic.get", new Verb(false, a -> coordination.atomicGet(a.atMost(1).word(0, "path")))),
+                Map.entry("queue.start", new Verb(true, a -> coordination.queueStart(a.atMost(5).word(0, "id"), a.word(1, "kind"),
+                        a.word(2, "path"), a.word(3, "lockPath"), Boolean.parseBoolean(a.word(4, "consume"))))),
+                Map.entry("queue.put", new Verb(true, a -> coordination.queuePut(a.atMost(3).word(0, "id"), a.word(1, "item"),
+                        a.optionalWord(2)))),
+                Map.entry("queue.remove", new Verb(true, a -> coordination.queueRemove(a.atMost(2).word(0, "id"), a.word(1, "itemId")))),
+                Map.entry("queue.close", new Verb(true, a -> coordination.queueClose(a.atMost(1).word(0, "id")))));
     }
 
     public static void main(String[] argv) throws Exception {
