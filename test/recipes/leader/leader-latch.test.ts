@@ -303,6 +303,21 @@ describe.each([ZABKIT, APACHE_STANDALONE])('LeaderLatch on $name', (spec) => {
     expect(await l.await({ timeoutMs: 20_000 })).toBe(true);
   });
 
+  it("works in a framework's namespace: participants from the application's path, a deleted node is noticed", async () => {
+    const ns = uniquePath('ns').slice(1);
+    const fw = await open(backend.connectString, { namespace: ns });
+    const l = latch(fw, '/election', { id: 'ns' });
+    l.start();
+    expect(await l.await({ timeoutMs: 20_000 })).toBe(true);
+    const term = l.leadership!;
+    expect(term.nodePath.startsWith('/election/_c_')).toBe(true);
+    expect(await l.getParticipants()).toEqual([{ id: 'ns', isLeader: true }]);
+    await admin.delete(`/${ns}${term.nodePath}`);
+    await eventually(() => term.isLost, 20_000, 'loss noticed');
+    expect(term.lostError?.reason).toBe('node-deleted');
+    expect(await l.await({ timeoutMs: 20_000 })).toBe(true);
+  });
+
   it('closing the framework ends leadership (framework-closed); await then resolves false at once', async () => {
     const fw = await open(backend.connectString);
     const l = latch(fw, uniquePath('latch'));

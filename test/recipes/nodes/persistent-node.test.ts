@@ -172,6 +172,20 @@ describe.each([ZABKIT, APACHE_STANDALONE])('PersistentNode on $name', (spec) => 
     }
   });
 
+  it("works in a framework's namespace: paths are the application's, the node comes back after a deletion", async () => {
+    const ns = uniquePath('ns').slice(1);
+    const fw = await open(backend.connectString, { namespace: ns });
+    const node = closing(new PersistentNode(fw, '/app/node', { mode: CreateMode.EPHEMERAL, data: 'n' }));
+    node.start();
+    expect(await node.waitForInitialCreate(20_000)).toBe(true);
+    expect(node.actualPath).toBe('/app/node');
+    const before = (await admin.exists(`/${ns}/app/node`))!.czxid;
+    await admin.delete(`/${ns}/app/node`);
+    await eventually(async () => ((await admin.exists(`/${ns}/app/node`))?.czxid ?? before) > before, 20_000, 're-created');
+    await node.close();
+    expect(await admin.exists(`/${ns}/app/node`)).toBeNull();
+  });
+
   it('rejects bad arguments', async () => {
     const fw = await open(backend.connectString);
     expect(() => new PersistentNode(fw, 'relative', { mode: CreateMode.EPHEMERAL })).toThrow(BadArgumentsError);
