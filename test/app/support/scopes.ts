@@ -52,5 +52,10 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
 
 /** Waits until the znode `path` has `n` children (contenders queued on a lock, say). */
 export async function childrenReach(zk: ZooKeeperFramework, path: string, n: number): Promise<void> {
-  await eventually(async () => (await zk.getChildren(path).catch(() => [])).length >= n, `${n} children under ${path}`);
+  await eventually(async () => (await zk.getChildren(path).catch(noNode)).length >= n, `${n} children under ${path}`);
+}
+
+function noNode(error: unknown): string[] {
+  if ((error as { name?: string }).name === 'NoNodeError') return [];
+  throw error;
 }
