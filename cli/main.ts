@@ -8,6 +8,7 @@ import { loadZooCfg, readMyid } from '../server/config/load-config.js';
 import { startQuorumPeer, startServer, type QuorumPeerOptions } from '../server/index.js';
 import { EXIT_USAGE, registerServerCommand } from './server-command.js';
 import { registerBenchCommand } from './bench-command.js';
+import { registerEnsembleCommand } from './ensemble-command.js';
 import { packageVersion } from './version.js';
 
 const program = new Command('zabkit')
@@ -39,7 +40,8 @@ registerBenchCommand(program, {
   writeFile: (path, text) => import('node:fs/promises').then((fs) => fs.writeFile(path, text)),
   exit: (code) => process.exit(code),
 });
-// Later: ensemble and shell register here the same way.
+registerEnsembleCommand(program);
+// Later: shell registers here the same way.
 
 try {
   await program.parseAsync(process.argv);
