@@ -7,10 +7,11 @@
 // stdin:  "<tag> <verb> <args...>" per line. stdout: one JSON object per line, either an answer
 // {"tag":n,"ok":true,...} / {"tag":n,"ok":false,"error":"..."} or an event {"event":"...",...}:
 // "ready" (connected; sessionId), "state" (Curator's ConnectionState), "leader" (a latch's
-// LeaderLatchListener). Recipe verbs take a handle id first; all commands for one id run in
-// order on that id's own thread (Curator locks are owned by threads), different ids and the
-// global verbs run concurrently, so a blocked acquire never stalls the agent. stdin EOF (the
-// test process went away) ends the agent.
+// LeaderLatchListener), "selector" (a LeaderSelector's turn taken / released / interrupted).
+// Recipe verbs take a handle id first; all commands for one id run in order on that id's own
+// thread (Curator locks are owned by threads), different ids and the global verbs run
+// concurrently, so a blocked acquire never stalls the agent. stdin EOF (the test process went
+// away) ends the agent.
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,7 @@ public final class CuratorAgent {
     private final AgentOutput out;
     private final AgentRecipes recipes;
     private final AgentCoordination coordination;
+    private final AgentLeadership leadership;
     private final Map<String, Verb> verbs;
     private final Map<String, ExecutorService> idThreads = new ConcurrentHashMap<>();
     private final ExecutorService globalThreads = Executors.newCachedThreadPool(CuratorAgent::daemon);
@@ -51,6 +53,7 @@ public final class CuratorAgent {
         this.out = out;
         this.recipes = new AgentRecipes(client, out);
         this.coordination = new AgentCoordination(client, out);
+        this.leadership = new AgentLeadership(client, out);
         this.verbs = Map.ofEntries(
                 Map.entry("ping", new Verb(false, a -> {
                     a.atMost(0);
@@ -105,7 +108,14 @@ public final class CuratorAgent {
                 Map.entry("queue.put", new Verb(true, a -> coordination.queuePut(a.atMost(3).word(0, "id"), a.word(1, "item"),
                         a.optionalWord(2)))),
                 Map.entry("queue.remove", new Verb(true, a -> coordination.queueRemove(a.atMost(2).word(0, "id"), a.word(1, "itemId")))),
-                Map.entry("queue.close", new Verb(true, a -> coordination.queueClose(a.atMost(1).word(0, "id")))));
+                Map.entry("queue.close", new Verb(true, a -> coordination.queueClose(a.atMost(1).word(0, "id")))),
+                // LeaderSelector (AgentLeadership)
+                Map.entry("selector.start", new Verb(true, a -> leadership.selectorStart(
+                        a.atMost(3).word(0, "id"), a.word(1, "path"), a.word(2, "participantId")))),
+                Map.entry("selector.yield", new Verb(true, a -> leadership.selectorYield(a.atMost(1).word(0, "id")))),
+                Map.entry("selector.hasLeadership", new Verb(true, a -> leadership.selectorHasLeadership(a.atMost(1).word(0, "id")))),
+                Map.entry("selector.participants", new Verb(true, a -> leadership.selectorParticipants(a.atMost(1).word(0, "id")))),
+                Map.entry("selector.close", new Verb(true, a -> leadership.selectorClose(a.atMost(1).word(0, "id")))));
     }
 
     public static void main(String[] argv) throws Exception {
