@@ -6,8 +6,10 @@
 //   leader hands over in node order, Java → TypeScript → Java → TypeScript.
 // - A session loss on either side: the loser gives up, the other language's participant leads,
 //   the loser re-enters behind it.
-// - LeaderSelector: Curator's LeaderSelector is an InterProcessMutex on the leader path, so a
-//   Curator mutex and a zabkit LeaderSelector on one path exclude each other and queue in order.
+// - LeaderSelector: a real Curator LeaderSelector (through the agent's selector verbs) and a
+//   zabkit one queue on one path (Curator's mutex layout): turns alternate and never overlap,
+//   both list the same participants, and a partitioned Curator leader is interrupted before
+//   the server expires its session and zabkit's turn starts.
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZooKeeperClient, type ZooKeeperFramework } from '../../framework/index.js';
@@ -17,7 +19,8 @@ import { APACHE_STANDALONE, ZABKIT, type Backend } from '../client/support/backe
 import { FAST, eventually, uniquePath } from '../client/support/clients.js';
 import { useFrameworks } from '../framework/support/frameworks.js';
 import { startCuratorAgent, type CuratorAgent, type CuratorAgentEvent } from '../support/curator-agent.js';
-import { dataWatchesUnder, inSequenceOrder, layoutOf, track } from '../support/curator/observe.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
+import { dataWatchesUnder, inSequenceOrder, layoutOf } from '../support/curator/observe.js';
 
 describe.each([ZABKIT, APACHE_STANDALONE])('zabkit and Curator 5.4 in one election on $name', (spec) => {
   let backend: Backend;
@@ -200,48 +203,86 @@ describe.each([ZABKIT, APACHE_STANDALONE])('zabkit and Curator 5.4 in one electi
     await j.close();
   });
 
-  it("LeaderSelector: a Curator InterProcessMutex on the selector's path (Curator's own LeaderSelector) and zabkit's selector exclude each other and queue in order", async () => {
+  it('LeaderSelector: a Curator LeaderSelector and a zabkit one share one queue: turns alternate and never overlap, participants agree; a partitioned Curator leader is interrupted before zabkit takes over', { timeout: 120_000 }, async () => {
     const path = uniquePath('mixed-selector');
-    const a = agent(0);
-    const fw: ZooKeeperFramework = await open(backend.connectString);
-    let leading = false;
-    let javaHolds = false;
-    let overlaps = 0;
-    let rounds = 0;
-    let letGo: (() => void) | undefined;
-    const selector = new LeaderSelector(fw, path, async (signal) => {
-      leading = true;
-      rounds++;
-      if (javaHolds) overlaps++;
-      await new Promise<void>((resolve) => {
-        letGo = resolve;
-        signal.addEventListener('abort', () => resolve(), { once: true });
-      });
-      leading = false;
-    }, { id: 'zabkit', autoRequeue: true });
-    selector.start();
-    await eventually(() => leading, 20_000, 'zabkit selector leads');
-    // The Java mutex queues behind the selector's node and waits.
-    const javaAcquire = track(a.mutexAcquire('mutex', path));
-    await eventually(async () => (await childCount(path)) === 2, 20_000, 'java queued');
-    expect(await selector.getParticipants()).toEqual([
-      { id: 'zabkit', isLeader: true },
-      { id: (await a.session()).localAddress, isLeader: false }, // Curator's default node data
-    ]);
-    expect(javaAcquire.settled()).toBe(false);
-    letGo!();
-    expect((await javaAcquire.promise).acquired).toBe(true);
-    javaHolds = true;
-    expect(leading).toBe(false);
-    // The selector requeued behind the Java holder.
-    await eventually(async () => (await childCount(path)) === 2, 20_000, 'selector requeued');
-    expect(leading).toBe(false);
-    javaHolds = false;
-    await a.mutexRelease('mutex');
-    await eventually(() => leading && rounds === 2, 20_000, 'zabkit selector leads again');
-    expect(overlaps).toBe(0);
-    await selector.close();
-    await eventually(async () => (await childCount(path)) === 0, 20_000, 'nodes gone');
+    // This Curator agent reaches the server through a proxy the test can partition.
+    const proxy = await startTcpProxy({ port: backend.servers[0]!.port });
+    const a = await startCuratorAgent(proxy.connectString, { label: `curator-proxied@${spec.name}`, sessionTimeoutMs: 8000 });
+    try {
+      const fw: ZooKeeperFramework = await open(backend.connectString);
+      /** Who holds a turn, as seen here: Curator from its events (written before it deletes its node), zabkit from its callback. */
+      const holding = new Set<string>();
+      const turns: string[] = [];
+      const violations: string[] = [];
+      const take = (who: string): void => {
+        if (holding.size > 0) violations.push(`${who} took a turn while ${[...holding].join(',')} held one`);
+        holding.add(who);
+        turns.push(who);
+      };
+      type SelectorEvent = { event: string; id?: string; state?: string };
+      let seenJava = 0;
+      const readJava = (): void => {
+        for (const e of a.events.slice(seenJava) as unknown as SelectorEvent[]) {
+          if (e.event !== 'selector' || e.id !== 'sel') continue;
+          if (e.state === 'taken') take('java');
+          else holding.delete('java');
+        }
+        seenJava = a.events.length;
+      };
+      const javaTurn = async (since: number, state = 'taken'): Promise<void> => {
+        await a.waitForEvent((e) => {
+          const ev = e as unknown as SelectorEvent;
+          return ev.event === 'selector' && ev.id === 'sel' && ev.state === state;
+        }, { since, timeoutMs: 30_000 });
+        readJava();
+      };
+      let letGo: (() => void) | undefined;
+      const selector = new LeaderSelector(fw, path, async (signal) => {
+        readJava();
+        take('zabkit');
+        await new Promise<void>((resolve) => {
+          letGo = resolve;
+          signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        letGo = undefined;
+        holding.delete('zabkit');
+      }, { id: 'zabkit', autoRequeue: true });
+
+      let since = a.eventCount;
+      await a.call('selector.start', ['sel', path, 'java']);
+      await javaTurn(since);
+      selector.start();
+      await eventually(async () => (await childCount(path)) === 2, 20_000, 'zabkit queued');
+      const expected = [{ id: 'java', isLeader: true }, { id: 'zabkit', isLeader: false }];
+      expect(await selector.getParticipants()).toEqual(expected);
+      expect((await a.call('selector.participants', ['sel'])).participants).toEqual(expected);
+
+      // Turns alternate: each requeues behind the other.
+      for (let round = 0; round < 3; round++) {
+        await a.call('selector.yield', ['sel']);
+        await eventually(() => letGo !== undefined, 20_000, 'zabkit takes its turn');
+        expect(await selector.getParticipants()).toEqual([{ id: 'zabkit', isLeader: true }, { id: 'java', isLeader: false }]);
+        since = a.eventCount;
+        letGo!();
+        await javaTurn(since);
+      }
+      expect(turns).toEqual(['java', 'zabkit', 'java', 'zabkit', 'java', 'zabkit', 'java']);
+
+      // The Curator leader is cut off: it notices (read timeout, 2/3 of its session timeout) and is
+      // interrupted before the server expires its session and zabkit's turn can start.
+      since = a.eventCount;
+      proxy.partition();
+      await eventually(() => letGo !== undefined, 30_000, 'zabkit takes over');
+      readJava();
+      expect(a.events.slice(since).some((e) => (e as unknown as SelectorEvent).state === 'interrupted')).toBe(true);
+      expect(violations).toEqual([]);
+      proxy.heal();
+      await selector.close();
+      await a.call('selector.close', ['sel']).catch(() => undefined);
+    } finally {
+      await a.stop();
+      await proxy.close();
+    }
   });
 
   it('no agent logged a Curator or ZooKeeper ERROR about these elections', () => {
