@@ -9,7 +9,9 @@
 //   that dies mid-item loses its session and so its lock node, and the item goes to another
 //   consumer. At least once: a consumer that dies after its side effects but before the delete
 //   has its item consumed again. Every write after the consumer ran checks that the lock node's
-//   session is still ours; otherwise the item is left alone (someone else owns it now).
+//   session is still ours; otherwise the item is left alone (someone else owns it now). While it
+//   holds the lock the consumer's signal aborts if the lock is lost (per the framework's
+//   connection-state error policy), and the lock node's czxid is its fencing token.
 // - transactional consumer (with or without lockPath): the consumer returns ZooKeeper operations,
 //   and they are committed in ONE transaction together with the item's delete. Either the item is
 //   gone and its effects applied, or neither — whoever's transaction deletes the item applied its
@@ -21,17 +23,28 @@ import {
   BadVersionError, CreateMode, isMultiError, NodeExistsError, NoNodeError, Op, TransactionOp, WatcherType,
   type Watcher, type ZooKeeperClient, type ZooKeeperFramework,
 } from '../../framework/index.js';
-import { makePath } from '../internal/index.js';
+import { LockLostError } from '../errors.js';
+import { LostTracker, makePath } from '../internal/index.js';
 import { deserializeItems } from './item-serializer.js';
 import type { QueueSerializer } from './queue-serializer.js';
 import type { QueueVariant } from './queue-variant.js';
 
 /** What a consumer gets besides the item. */
 export interface QueueConsumerContext {
-  /** Aborted when the queue closes: stop early if you can (with a lockPath the item then stays queued). */
+  /**
+   * Aborted when the queue closes, and — with a lockPath — when the item's lock is lost (its
+   * session is lost, or the connection is suspended under the standard error policy; the reason is
+   * a LockLostError): stop early if you can; the item then stays queued for another consumer.
+   */
   readonly signal: AbortSignal;
-  /** The item's node name (several items put with putMulti share one). */
+  /** The item's node name (several items put with putMulti share one): unique, never reused — an idempotency key. */
   readonly itemNode: string;
+  /**
+   * With a lockPath: the czxid of this consumer's lock node for the item. An item consumed again
+   * after its consumer died gets a new lock node with a larger czxid, so a store that remembers
+   * the largest token per item can refuse the late writes of the consumer that was given up.
+   */
+  readonly fencingToken?: bigint;
 }
 
 /** Consumes one item. Throwing counts as a failure (see ErrorMode). */
@@ -65,6 +78,13 @@ export interface ItemProcessorInit<T> {
 class LockGone extends Error {}
 
 type Outcome = 'done' | 'requeue';
+
+/** The lock node we hold for an item: its owning session, its czxid, and the loss tracking while we hold it. */
+interface ItemLock {
+  readonly session: bigint;
+  readonly context: QueueConsumerContext;
+  readonly tracker: LostTracker<LockLostError>;
+}
 
 export class ItemProcessor<T> {
   private readonly framework: ZooKeeperFramework;
@@ -118,37 +138,39 @@ export class ItemProcessor<T> {
     }
     if (this.framework.lifecycle !== 'started') return false;
     await this.framework.delete(itemPath, { version });
-    if (type === 'consume') await this.consumeAll(itemNode, data);
+    if (type === 'consume') await this.consumeAll(this.plainContext(itemNode), data);
     return true;
   }
 
   /** Curator's processWithLockSafety (plus the session checks). */
   private async withLock(itemNode: string, type: 'consume' | 'remove', lockPath: string): Promise<boolean> {
     const lockNode = makePath(lockPath, itemNode);
-    const session = await this.takeLock(lockNode);
-    if (session === undefined) {
+    const lock = await this.takeLock(lockNode, itemNode, lockPath);
+    if (lock === undefined) {
       await this.watchLock(lockNode);
       return false;
     }
+    const { session, context } = lock;
     try {
       const itemPath = this.itemPath(itemNode);
       if (type === 'remove') {
         await this.asOwner(session, (client) => client.delete(this.framework.fixForNamespace(itemPath), -1));
         return true;
       }
-      if (this.init.consumer?.kind === 'transactional') return await this.transactionally(itemNode, session);
+      if (this.init.consumer?.kind === 'transactional') return await this.transactionally(itemNode, session, context);
       const { data } = await this.framework.getData(itemPath, { compressed: false });
-      const outcome = await this.consumeAll(itemNode, data);
+      const outcome = await this.consumeAll(context, data);
       if (outcome === 'requeue') await this.requeue(itemNode, data, session);
       else await this.asOwner(session, (client) => client.delete(this.framework.fixForNamespace(itemPath), -1));
       return true;
     } finally {
+      lock.tracker.stop();
       await this.releaseLock(lockNode, session);
     }
   }
 
   /** The consumer's operations and the item's delete, in one transaction. */
-  private async transactionally(itemNode: string, session: bigint | undefined): Promise<boolean> {
+  private async transactionally(itemNode: string, session: bigint | undefined, context = this.plainContext(itemNode)): Promise<boolean> {
     const consumer = this.init.consumer;
     if (consumer?.kind !== 'transactional') throw new Error('not a transactional consumer');
     const itemPath = this.itemPath(itemNode);
@@ -160,7 +182,7 @@ export class ItemProcessor<T> {
     }
     const ops: TransactionOp[] = [];
     try {
-      for (const item of items) ops.push(...(await consumer.consume(item, { signal: this.init.signal, itemNode })));
+      for (const item of items) ops.push(...(await consumer.consume(item, context)));
     } catch (e) {
       this.init.onError(e, `the queue consumer failed on ${itemNode}`);
       await this.afterFailure(itemNode, data, session);
@@ -212,8 +234,8 @@ export class ItemProcessor<T> {
     });
   }
 
-  /** Creates our lock node; resolves to the session that owns it, or undefined if another consumer's is there. */
-  private async takeLock(lockNode: string): Promise<bigint | undefined> {
+  /** Creates our lock node; undefined if another consumer's is there (or ours vanished at once). */
+  private async takeLock(lockNode: string, itemNode: string, lockPath: string): Promise<ItemLock | undefined> {
     let existed = false;
     try {
       await this.framework.create(lockNode, Buffer.alloc(0), { mode: CreateMode.EPHEMERAL });
@@ -224,7 +246,14 @@ export class ItemProcessor<T> {
     const stat = await this.framework.exists(lockNode);
     if (stat === null) return undefined; // gone already: look again later (the children watch or a poke brings us back)
     if (existed && stat.ephemeralOwner !== this.framework.client.sessionId) return undefined;
-    return stat.ephemeralOwner;
+    const session = stat.ephemeralOwner;
+    const tracker = new LostTracker(this.framework, session, (reason) => new LockLostError(lockPath, reason, lockNode));
+    const context: QueueConsumerContext = {
+      signal: AbortSignal.any([this.init.signal, tracker.signal]),
+      itemNode,
+      fencingToken: stat.czxid,
+    };
+    return { session, context, tracker };
   }
 
   /** Deletes our lock node, unless our session is gone (then so is the node, and a node of that name is someone else's). */
@@ -253,17 +282,21 @@ export class ItemProcessor<T> {
     this.watchedLocks.add(lockNode);
   }
 
+  private plainContext(itemNode: string): QueueConsumerContext {
+    return { signal: this.init.signal, itemNode };
+  }
+
   /** Curator's processMessageBytes: each item to the consumer, in order; 'requeue' at the first failure in requeue mode. */
-  private async consumeAll(itemNode: string, data: Buffer | null): Promise<Outcome> {
+  private async consumeAll(context: QueueConsumerContext, data: Buffer | null): Promise<Outcome> {
     const consumer = this.init.consumer;
     if (consumer?.kind !== 'plain') return 'done';
-    const items = this.decode(itemNode, data);
+    const items = this.decode(context.itemNode, data);
     if (items === undefined) return 'done';
     for (const item of items) {
       try {
-        await consumer.consume(item, { signal: this.init.signal, itemNode });
+        await consumer.consume(item, context);
       } catch (e) {
-        this.init.onError(e, `the queue consumer failed on ${itemNode}`);
+        this.init.onError(e, `the queue consumer failed on ${context.itemNode}`);
         if (this.init.errorMode === 'requeue') return 'requeue';
       }
     }

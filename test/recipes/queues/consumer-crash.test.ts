@@ -13,6 +13,8 @@ import { DistributedQueue, stringSerializer, type TransactionalQueueConsumer } f
 import { APACHE_STANDALONE, ZABKIT, type Backend } from '../../client/support/backends.js';
 import { eventually, FAST, sleep, uniquePath } from '../../client/support/clients.js';
 import { useFrameworks } from '../../framework/support/frameworks.js';
+import { LockLostError } from '../../../recipes/errors.js';
+import { startTcpProxy } from '../../support/tcp-proxy.js';
 import { errorSink, recordingConsumer } from './support.js';
 
 const ITEMS = Array.from({ length: 12 }, (_, i) => `item-${String(i).padStart(2, '0')}`);
@@ -122,7 +124,7 @@ describe.each([ZABKIT, APACHE_STANDALONE])('a consumer crashing mid-item on $nam
     await b.waitFor(ITEMS.length);
     expect([...b.done].sort()).toEqual(ITEMS);
     await eventually(async () => (await admin.getChildren(path)).children.length === 0, 15_000, 'the queue empties');
-    expect((await admin.getChildren(lockPath)).children).toEqual([]);
+    await eventually(async () => (await admin.getChildren(lockPath)).children.length === 0, 15_000, 'no lock left');
     a.release();
     await Promise.all([qa.close(), qb.close(), producer.close()]);
   });
@@ -157,6 +159,72 @@ describe.each([ZABKIT, APACHE_STANDALONE])('a consumer crashing mid-item on $nam
     await b.waitFor(1);
     await eventually(async () => (await admin.getChildren(path)).children.length === 0, 15_000, 'b deletes it');
     await Promise.all([qa.close(), qb.close(), producer.close()]);
+  });
+
+  it("with lockPath, a lost lock aborts the consumer's signal (LockLostError) before another consumer is handed the item; the fencing token grows", async () => {
+    const root = uniquePath('crash');
+    const path = `${root}/queue`;
+    const lockPath = `${root}/locks`;
+    const fwA = await open(backend.connectString);
+    const a = recordingConsumer<string>();
+    const heldA = a.hold();
+    const qa = new DistributedQueue(fwA, path, { serializer: stringSerializer, consumer: a.consume, lockPath, onError: () => undefined });
+    await qa.start();
+    const producer = new DistributedQueue(await open(backend.connectString), path, { serializer: stringSerializer });
+    await producer.start();
+    await producer.put('fenced');
+    const { context: contextA } = await heldA;
+    expect(contextA.fencingToken).toBe((await admin.exists(`${lockPath}/queue-0000000000`))?.czxid);
+    expect(contextA.signal.aborted).toBe(false);
+    let aLostFirst: boolean | undefined;
+    let tokenB: bigint | undefined;
+    const qb = new DistributedQueue(await open(backend.connectString), path, {
+      serializer: stringSerializer,
+      lockPath,
+      consumer: (_item, context) => {
+        aLostFirst = contextA.signal.aborted;
+        tokenB = context.fencingToken;
+      },
+    });
+    await qb.start();
+    await killSessionAndWait(fwA.client, backend.connectString);
+    await eventually(() => tokenB !== undefined, 20_000, 'b got the item');
+    expect(aLostFirst).toBe(true);
+    expect(contextA.signal.reason).toBeInstanceOf(LockLostError);
+    expect(tokenB! > contextA.fencingToken!).toBe(true);
+    a.release();
+    await Promise.all([qa.close(), qb.close(), producer.close()]);
+  });
+
+  it('with lockPath, a suspended connection aborts the signal (standard error policy) but the item stays locked to its consumer', async () => {
+    const root = uniquePath('crash');
+    const path = `${root}/queue`;
+    const lockPath = `${root}/locks`;
+    const proxy = await startTcpProxy({ port: backend.servers[0]!.port });
+    const fwA = await open(proxy.connectString);
+    const a = recordingConsumer<string>();
+    const heldA = a.hold();
+    const qa = new DistributedQueue(fwA, path, { serializer: stringSerializer, consumer: a.consume, lockPath, onError: () => undefined });
+    await qa.start();
+    const producer = new DistributedQueue(await open(backend.connectString), path, { serializer: stringSerializer });
+    await producer.start();
+    await producer.put('kept');
+    const { context } = await heldA;
+    const b = recordingConsumer<string>();
+    const qb = new DistributedQueue(await open(backend.connectString), path, { serializer: stringSerializer, consumer: b.consume, lockPath });
+    await qb.start();
+    proxy.refuse(true);
+    proxy.dropConnections();
+    await eventually(() => context.signal.aborted, 15_000, 'the signal aborts on SUSPENDED');
+    expect((context.signal.reason as LockLostError).reason).toBe('connection-suspended');
+    proxy.refuse(false); // back on the same session: the lock node never went away
+    await eventually(() => fwA.isConnected, 15_000, 'reconnected');
+    a.release();
+    await a.waitFor(1);
+    await eventually(async () => (await admin.getChildren(path)).children.length === 0, 15_000, 'a deletes its item');
+    expect(b.started).toEqual([]);
+    await Promise.all([qa.close(), qb.close(), producer.close()]);
+    await proxy.close();
   });
 
   for (const mode of ['no lock', 'lockPath'] as const) {
