@@ -7,6 +7,7 @@ import { JuteDecodeError } from './errors.js';
 export class JuteReader {
   private offset: number;
   private readonly end: number;
+  private view: DataView | undefined;
 
   constructor(
     private readonly buf: Buffer,
@@ -40,7 +41,9 @@ export class JuteReader {
 
   long(): bigint {
     this.need(8, 'long');
-    const v = this.buf.readBigInt64BE(this.offset);
+    // a DataView allocates only the result; Buffer.readBigInt64BE allocates several BigInts
+    this.view ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+    const v = this.view.getBigInt64(this.offset);
     this.offset += 8;
     return v;
   }

@@ -58,6 +58,11 @@ describe('jute long (8 bytes, big-endian, signed, bigint)', () => {
     expect(v).toBe(value);
   });
 
+  it('wraps a value outside int64 to its low 64 bits, as BigInt.asIntN(64, v)', () => {
+    expect(written((w) => w.long(0xffffffffffffffffn))).toBe('ffffffffffffffff');
+    expect(written((w) => w.long(1n << 64n | 5n))).toBe('0000000000000005');
+  });
+
   it('round-trips every int64, beyond 2^53', () => {
     fc.assert(fc.property(int64(), (v) => {
       expect(reader(written((w) => w.long(v))).long()).toBe(v);
