@@ -66,7 +66,7 @@ export class QuorumPeer implements RoleHost {
       membershipText(quorum.servers),
     );
     this.state = state;
-    this.queue = new SerialQueue((err) => this.log(`quorum: internal error: ${(err as Error).stack ?? err}`));
+    this.queue = new SerialQueue((err) => this.taskFailed(err));
     const electionTickMs = Math.max(1, Math.min(quorum.electionTickMs ?? 100, options.tickTimeMs));
     const ticks = (ms: number) => Math.max(1, Math.ceil(ms / electionTickMs));
     this.election = new Election({
@@ -187,11 +187,6 @@ export class QuorumPeer implements RoleHost {
     });
   }
 
-  /** Counters of refused connections (unknown sids) on the election and quorum ports. */
-  get refusedConnections(): { election: number } {
-    return { election: this.electionLinks.refused };
-  }
-
   // ---- RoleHost ---------------------------------------------------------------------------------
 
   now(): number {
@@ -237,6 +232,21 @@ export class QuorumPeer implements RoleHost {
     if (this.closing) return;
     this.election.lookForLeader({ lastLoggedZxid: this.storage.lastLoggedZxid, currentEpoch: this.storage.currentEpoch });
     this.drainElection();
+  }
+
+  /**
+   * A task threw (a bug, or the disk failed under TRUNC / SNAP / an epoch file): the Ready it was
+   * handling is half done, so the role cannot go on. It ends, and the member looks again.
+   */
+  private taskFailed(err: unknown): void {
+    this.log(`quorum: internal error: ${(err as Error).stack ?? err}`);
+    if (this.role) {
+      this.end(this.role, `internal error: ${(err as Error).message ?? err}`);
+    } else if (this.election.state !== PeerState.LOOKING && !this.closing) {
+      // A role failed to start: look for a leader again rather than wait for nothing.
+      this.election.lookForLeader({ lastLoggedZxid: this.storage.lastLoggedZxid, currentEpoch: this.storage.currentEpoch });
+      this.drainElection();
+    }
   }
 
   // ---- election ---------------------------------------------------------------------------------

@@ -137,6 +137,20 @@ describe('a 3-voter + 1-observer ensemble', () => {
     }
   });
 
+  it('keeps sessions on learners alive through their pings (the leader owns expiry)', async () => {
+    const path = uniquePath('alive');
+    const clients = await Promise.all([followers()[0]!, 4].map((sid) => open(`127.0.0.1:${e.member(sid).clientPort}`, { sessionTimeoutMs: 2000 })));
+    for (const [i, c] of clients.entries()) await c.create(`${path}-${i}`, null, { mode: CreateMode.EPHEMERAL });
+    const ids = clients.map((c) => c.sessionId);
+    await new Promise((r) => setTimeout(r, 7000)); // more than three session timeouts
+    expect(clients.map((c) => c.sessionId)).toEqual(ids);
+    const check = await clientOf(leader);
+    for (let i = 0; i < clients.length; i++) {
+      await check.sync(path);
+      expect((await check.exists(`${path}-${i}`))?.ephemeralOwner).toBe(ids[i]);
+    }
+  });
+
   it('refuses unconfigured sids on the election and quorum ports and goes on', async () => {
     const leaderSpec = e.serverSpecs[leader - 1]!;
     const closedBy = (port: number, bytes: Buffer) => new Promise<boolean>((resolve) => {

@@ -80,7 +80,7 @@ export class TestEnsemble {
       dataDir: m.dataDir,
       tickTimeMs: o.tickTimeMs ?? 500,
       initLimit: o.initLimit ?? 10,
-      syncLimit: o.syncLimit ?? 5,
+      syncLimit: o.syncLimit ?? 10,
       maxClientCnxns: 0,
       fourLetterWords: '*',
       preAllocSizeKb: 64,

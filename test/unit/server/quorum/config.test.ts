@@ -82,7 +82,7 @@ describe('zabkit server --config with server.N lines', () => {
 
   it('refuses a member without myid, and runs standalone with one server line or --in-memory', () => {
     expect(configError(() => resolveServerOptions({}, file())).key).toBe('myid');
-    const one = resolveServerOptions({}, { ...cfg('dataDir=/d', 'server.1=a:1:2'), path: 'zoo.cfg' });
+    const one = resolveServerOptions({}, cfg('dataDir=/d', 'server.1=a:1:2'));
     expect(one.options.quorum).toBeUndefined();
     expect(one.warnings).toEqual(['server.1 ignored: with only one server configured this runs standalone, as ZooKeeper does']);
     expect(resolveServerOptions({ inMemory: true }, file()).options.quorum).toBeUndefined();
