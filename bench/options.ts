@@ -42,6 +42,8 @@ export interface BenchOptions {
   jsonOut: string | undefined;
   /** Run `zabkit server` from this CLI entry (cli/main.ts or dist/cli/main.js) instead of our own. */
   zabkitCli: string | undefined;
+  /** Run zabkit's servers under `node --cpu-prof`, writing the profiles (.cpuprofile) here. */
+  cpuProfDir: string | undefined;
   /** Progress line on stderr. */
   progress: boolean;
 }
@@ -64,6 +66,7 @@ export interface BenchFlags {
   dataRoot?: string;
   json?: string;
   zabkitCli?: string;
+  cpuProf?: string;
   progress?: boolean;
 }
 
@@ -84,6 +87,7 @@ export const DEFAULT_BENCH_OPTIONS: Readonly<BenchOptions> = Object.freeze({
   dataRoot: undefined,
   jsonOut: undefined,
   zabkitCli: undefined,
+  cpuProfDir: undefined,
   progress: true,
 }) as Readonly<BenchOptions>;
 
@@ -149,6 +153,7 @@ export function resolveBenchOptions(flags: BenchFlags): BenchOptions {
     dataRoot: nonEmpty('--data-root', flags.dataRoot),
     jsonOut: nonEmpty('--json', flags.json),
     zabkitCli: nonEmpty('--zabkit-cli', flags.zabkitCli),
+    cpuProfDir: nonEmpty('--cpu-prof', flags.cpuProf),
     progress: flags.progress ?? d.progress,
   };
 }

@@ -145,7 +145,7 @@ async function runSequenceScenario(t: RunningTarget, s: Scenario, o: BenchOption
 export async function runBench(o: BenchOptions, deps: RunDeps): Promise<BenchReport> {
   const { progress } = deps;
   const launcherFor = deps.launcher ?? ((target: TargetName, mode: Mode) =>
-    target === 'zabkit' ? zabkitLauncher(mode, o.dataRoot, o.zabkitCli) : zookeeperLauncher(mode, o.dataRoot));
+    target === 'zabkit' ? zabkitLauncher(mode, o.dataRoot, o.zabkitCli, o.cpuProfDir) : zookeeperLauncher(mode, o.dataRoot));
   const startedAt = new Date().toISOString();
   const loadAverageAtStart = os.loadavg();
   const suite = buildSuite(o);

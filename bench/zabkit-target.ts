@@ -70,12 +70,18 @@ function serverNotes(output: string): string[] {
     .filter((l) => l.startsWith('warning:') || l.startsWith('zabkit server listening'));
 }
 
-export function zabkitLauncher(mode: Mode, dataRoot: string | undefined, cliEntry: string | undefined): TargetLauncher {
+/** Node flags that make a server process write a CPU profile into `dir` when it exits. */
+export function cpuProfileFlags(dir: string | undefined): string[] {
+  return dir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(dir)];
+}
+
+export function zabkitLauncher(mode: Mode, dataRoot: string | undefined, cliEntry: string | undefined, cpuProfDir?: string): TargetLauncher {
   return {
     name: 'zabkit',
     mode,
     async start() {
       const cli = zabkitCli(cliEntry);
+      const nodeFlags = cpuProfileFlags(cpuProfDir);
       if (mode === 'ensemble' && !hasSubcommand(cli, 'ensemble')) {
         throw new TargetUnavailable('zabkit ensemble not available');
       }
@@ -85,7 +91,7 @@ export function zabkitLauncher(mode: Mode, dataRoot: string | undefined, cliEntr
         size,
         dataRoot,
         startTimeoutMs: 60_000,
-        command: (cfgPath) => ({ command: cli.command, args: [...cli.prefix, 'server', '--config', cfgPath] }),
+        command: (cfgPath) => ({ command: cli.command, args: [...nodeFlags, ...cli.prefix, 'server', '--config', cfgPath] }),
       });
       if (mode === 'ensemble' && started.members.some((m) => m.mode === 'standalone')) {
         await started.stop();

@@ -71,6 +71,7 @@ export function registerBenchCommand(program: Command, deps: BenchCommandDeps): 
     .option('--data-root <dir>', 'where the servers\' data directories go (default: the OS temp dir); use a real disk')
     .option('--json <file>', 'also write the full results as JSON')
     .option('--zabkit-cli <entry>', "run zabkit's server from this CLI entry (e.g. another checkout's cli/main.ts)")
+    .option('--cpu-prof <dir>', "run zabkit's servers under node --cpu-prof, one .cpuprofile per server process in <dir>")
     .option('--no-progress', 'no progress line on stderr')
     .addHelpText(
       'after',

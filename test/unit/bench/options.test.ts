@@ -17,13 +17,13 @@ describe('resolveBenchOptions', () => {
       duration: '3.5', warmup: '0', sessions: '8', outstanding: '50', readPct: '75', payload: '1k',
       ops: 'getData, mixed', targets: 'zookeeper', modes: 'ensemble', parts: 'latency,sequence',
       sequenceCount: '500', watchMultiple: '2', keys: '64', dataRoot: '/var/tmp', json: 'out.json',
-      zabkitCli: '/x/cli/main.ts', progress: false,
+      zabkitCli: '/x/cli/main.ts', cpuProf: '/tmp/prof', progress: false,
     });
     expect(o).toEqual({
       durationS: 3.5, warmupS: 0, sessions: 8, outstanding: 50, readPct: 75, payloadBytes: 1024,
       ops: ['getData', 'mixed'], targets: ['zookeeper'], modes: ['ensemble'], parts: ['latency', 'sequence'],
       sequenceCount: 500, watchMultiple: 2, keys: 64, dataRoot: '/var/tmp', jsonOut: 'out.json',
-      zabkitCli: '/x/cli/main.ts', progress: false,
+      zabkitCli: '/x/cli/main.ts', cpuProfDir: '/tmp/prof', progress: false,
     });
   });
 
@@ -44,6 +44,7 @@ describe('resolveBenchOptions', () => {
     [{ payload: '2mb' }, /--payload must be a byte count/],
     [{ payload: '600k' }, /--payload must be at most 512k/],
     [{ json: ' ' }, /--json must not be empty/],
+    [{ cpuProf: '' }, /--cpu-prof must not be empty/],
   ])('%o is refused: %s', (flags, message) => {
     expect(() => resolveBenchOptions(flags)).toThrow(BenchUsageError);
     expect(() => resolveBenchOptions(flags)).toThrow(message);
