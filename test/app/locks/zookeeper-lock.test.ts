@@ -28,6 +28,7 @@ describe.each([ZABKIT, APACHE_STANDALONE])('ZooKeeperLockRegistry on $name', (sp
   beforeAll(async () => {
     backend = await spec.start();
     admin = ZooKeeperFramework.start({ ...FAST_FRAMEWORK, connectString: backend.connectString });
+    if (!(await admin.blockUntilConnected(20_000))) throw new Error(`the admin framework did not connect to ${spec.name} within 20 s`);
   });
   afterEach(async () => {
     await Promise.allSettled(registries.splice(0).map((r) => r.close()));
