@@ -17,6 +17,7 @@ import {
 } from '../../framework/index.js';
 import type { LeadershipLostError, LeadershipLostReason } from '../errors.js';
 import { childName, deleteOwnNode, getSortedChildren, makePath, standardFixForSorting, validatePath } from '../internal/index.js';
+import { ConditionWaiters, type ConditionWaitOptions } from './condition-waiters.js';
 import { endLeadership, Leadership } from './leadership.js';
 import { leaderOf, participantsOf, type Participant } from './participants.js';
 
@@ -40,12 +41,8 @@ export interface LeaderLatchOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-export interface AwaitLeadershipOptions {
-  /** Resolve false after this many milliseconds without leadership. Default: no limit. */
-  readonly timeoutMs?: number;
-  /** Aborting rejects with the signal's reason. */
-  readonly signal?: AbortSignal;
-}
+/** `timeoutMs`: resolve false after this long without leadership; `signal`: aborting rejects with its reason. */
+export type AwaitLeadershipOptions = ConditionWaitOptions;
 
 /** The contender nodes' base name, as Curator's. */
 export const LATCH_LOCK_NAME = 'latch-';
@@ -65,7 +62,7 @@ export class LeaderLatch {
   private lastLeaderPath: string | undefined;
   private term: Leadership | undefined;
   private readonly events = new Subject<LeadershipEvent>();
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new ConditionWaiters();
   private stateSubscription: Subscription | undefined;
   private pending: Work | undefined;
   private running: Promise<void> | undefined;
@@ -123,7 +120,7 @@ export class LeaderLatch {
       if (closeMode === LeaderLatchCloseMode.NOTIFY_LEADER) this.events.next({ type: 'notLeader', leadership: term, error: undefined });
     }
     this.events.complete();
-    for (const wake of [...this.waiters]) wake();
+    this.waiters.notifyAll();
     await this.running?.catch(() => undefined);
     this.stopWatchingPredecessor();
     const path = this.nodePath;
@@ -139,29 +136,10 @@ export class LeaderLatch {
    * rejects with the signal's reason when aborted.
    */
   await(options: AwaitLeadershipOptions = {}): Promise<boolean> {
-    const { timeoutMs, signal } = options;
-    if (timeoutMs !== undefined && !(timeoutMs >= 0)) return Promise.reject(new RangeError(`timeoutMs must be >= 0, got ${timeoutMs}`));
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.lifecycle !== 'STARTED' || this.frameworkClosed) return Promise.resolve(false);
-    if (this.hasLeadership) return Promise.resolve(true);
-    if (timeoutMs === 0) return Promise.resolve(false);
-    return new Promise<boolean>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const finish = (outcome: () => void): void => {
-        this.waiters.delete(wake);
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        outcome();
-      };
-      const wake = (): void => {
-        if (this.hasLeadership) finish(() => resolve(true));
-        else if (this.lifecycle !== 'STARTED' || this.frameworkClosed) finish(() => resolve(false));
-      };
-      const onAbort = (): void => finish(() => reject(signal?.reason));
-      this.waiters.add(wake);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeoutMs !== undefined) timer = setTimeout(() => finish(() => resolve(false)), timeoutMs);
-    });
+    return this.waiters.wait(() => {
+      if (this.lifecycle !== 'STARTED' || this.frameworkClosed) return false;
+      return this.hasLeadership ? true : undefined;
+    }, options);
   }
 
   /** True while this participant leads (started, its node confirmed first and owned by the current session, no error state since). */
@@ -254,7 +232,7 @@ export class LeaderLatch {
   private onFrameworkClosed(): void {
     this.frameworkClosed = true;
     this.loseLeadership('framework-closed');
-    for (const wake of [...this.waiters]) wake();
+    this.waiters.notifyAll();
   }
 
   private onPredecessorEvent(event: WatchedEvent): void {
@@ -387,7 +365,7 @@ export class LeaderLatch {
     this.term = term;
     this.lastLeaderPath = nodePath;
     this.events.next({ type: 'isLeader', leadership: term });
-    for (const wake of [...this.waiters]) wake();
+    this.waiters.notifyAll();
   }
 
   private loseLeadership(reason: LeadershipLostReason): void {
