@@ -229,8 +229,12 @@ describe('four-letter words (zabkit vs Apache ZooKeeper 3.8)', () => {
           .replace(/^\d+ expire at/, '<n> expire at')
           .replace(/\(\d+\)\/\(\d+\)/, '(<n>)/(<n>)'),
       );
-    const sa = shape(a, ours.sid);
-    const sb = shape(b, theirs.sid);
+    // A session touched on a tick boundary may leave its old expiry bucket listed, empty, for a
+    // moment (ZooKeeper's ExpiryQueue does this too): an empty bucket says nothing, so drop it.
+    const withoutEmptyBuckets = (s: string[]): string[] =>
+      s.filter((l, i) => !(l === '<n> expire at <date>:' && !(s[i + 1] ?? '').startsWith('\t')));
+    const sa = withoutEmptyBuckets(shape(a, ours.sid));
+    const sb = withoutEmptyBuckets(shape(b, theirs.sid));
     const head = [
       'SessionTracker dump:',
       'Session Sets (<n>)/(<n>):',
