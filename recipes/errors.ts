@@ -174,3 +174,25 @@ export class RecipeClosedError extends RecipeError {
     super(path, `the ${recipe} at ${path} was closed`);
   }
 }
+
+/**
+ * A version-checked write (a counter's compare-and-set) lost its reply with the connection, and by
+ * the time it could be checked the node had been written again by others: whether this write was
+ * applied cannot be known any more. Nothing is retried (a retry could apply it twice); the caller
+ * decides (e.g. re-read and reconcile).
+ */
+export class WriteOutcomeUnknownError extends RecipeError {
+  override name = 'WriteOutcomeUnknownError';
+  constructor(
+    path: string,
+    /** The version the write was made against (-1: a create). */
+    readonly expectedVersion: number,
+    /** The version found on the check. */
+    readonly foundVersion: number,
+  ) {
+    super(
+      path,
+      `a write to ${path} against ${expectedVersion === -1 ? 'a missing node' : `version ${expectedVersion}`} lost its reply, and the node is at version ${foundVersion} now: whether it was applied is unknown`,
+    );
+  }
+}
