@@ -1,23 +1,14 @@
 // The ZooKeeper C client CLI (Debian's zookeeper-bin: cli_st where packaged, else cli_mt, which
 // has the same commands) against zabkit: connect, create (all modes), set/get with Stat, ls/ls2,
-// exists with a watch, sync, addauth and delete, cross-checked from node-zookeeper-client.
+// exists with a watch, sync, addauth and delete, cross-checked from node-zookeeper-client; on the
+// standalone server and on a 3-member ensemble (+ observer) through a follower, and an observer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/index.js';
 import { runCliSt } from '../support/real-clients.js';
 import { connectNzk, long, type Nzk } from './nzk.js';
+import { ZABKIT_FOLLOWER, ZABKIT_OBSERVER, ZABKIT_STANDALONE, type InteropTarget } from './targets.js';
 
-let server: RunningServer;
+let server: InteropTarget;
 let observer: Nzk;
-
-beforeAll(async () => {
-  server = await startServer({ host: '127.0.0.1', port: 0, fourLetterWords: '*', extendedTypesEnabled: true, containerCheckIntervalMs: 1000, maxClientCnxns: 0 });
-  observer = await connectNzk(server.connectString);
-});
-
-afterAll(async () => {
-  await observer?.close().catch(() => undefined);
-  await server?.close();
-});
 
 /** The C CLI's Stat printout → fields (czxid/mzxid hex, versions, owner). */
 function cStat(text: string | undefined): Record<string, string> {
@@ -28,7 +19,19 @@ function cStat(text: string | undefined): Record<string, string> {
   return out;
 }
 
-describe('C client CLI against zabkit', () => {
+// The standalone server, and a zabkit ensemble reached through one follower or the observer only.
+describe.each([ZABKIT_STANDALONE, ZABKIT_FOLLOWER, ZABKIT_OBSERVER])('C client CLI against $name', (spec) => {
+  beforeAll(async () => {
+    server = await spec.start();
+    // On the same server as the C client: it sees every write that client saw answered.
+    observer = await connectNzk(server.connectString);
+  });
+
+  afterAll(async () => {
+    await observer?.close().catch(() => undefined);
+    await server?.close();
+  });
+
   it('connects, creates, sets, gets, lists, watches and deletes', async () => {
     const r = await runCliSt(server.connectString, [
       'create /cst',
@@ -83,6 +86,7 @@ describe('C client CLI against zabkit', () => {
     expect(s[18]).toBe('/cst-late: rc = -101\nStat:\nnull');
     const sid = /^session Id = ([0-9a-f]+)$/.exec(s[19] ?? '')?.[1];
     expect(sid).toBeDefined();
+    expect(BigInt(`0x${sid}`) >> 56n).toBe(BigInt(server.serverId));
 
     // Cross-check from another client: same zxids and versions; the C session's ephemeral is gone.
     const seen = await observer.getData('/cst');

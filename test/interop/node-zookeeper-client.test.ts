@@ -1,38 +1,41 @@
 // npm node-zookeeper-client 1.1.x (a pure-JS, ZooKeeper 3.4-era client that sends the old
 // ConnectRequest without the readOnly byte) against zabkit: CRUD with stats, watches, multi,
-// ephemeral/sequential nodes, ACLs with digest auth, and ephemerals vanishing on close.
+// ephemeral/sequential nodes, ACLs with digest auth, and ephemerals vanishing on close; on the
+// standalone server and on a 3-member ensemble (+ observer) through a follower, and an observer.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/index.js';
 import { fourLetterWord } from '../support/apache-zookeeper.js';
+import { ZABKIT_FOLLOWER, ZABKIT_OBSERVER, ZABKIT_STANDALONE, type InteropTarget } from './targets.js';
 import { codeOf, connectNzk, long, Nzk, watchProbe, withTimeout, zookeeper } from './nzk.js';
 
 const { ACL, Id, Permission, CreateMode, Exception } = zookeeper;
 
-let server: RunningServer;
+let server: InteropTarget;
 let a: Nzk;
 let b: Nzk;
-
-beforeAll(async () => {
-  server = await startServer({ host: '127.0.0.1', port: 0, fourLetterWords: '*', extendedTypesEnabled: true, containerCheckIntervalMs: 1000, maxClientCnxns: 0 });
-  [a, b] = await Promise.all([connectNzk(server.connectString), connectNzk(server.connectString)]);
-});
-
-afterAll(async () => {
-  await Promise.all([a?.close().catch(() => undefined), b?.close().catch(() => undefined)]);
-  await server?.close();
-});
 
 const text = (buf: Buffer | undefined): string | undefined => buf?.toString('utf8');
 const digestId = (user: string, password: string): string =>
   `${user}:${createHash('sha1').update(`${user}:${password}`).digest('base64')}`;
 
-describe('node-zookeeper-client against zabkit', () => {
-  it('negotiates a session with the old-style ConnectRequest', () => {
+// The standalone server, and a zabkit ensemble reached through one follower or the observer only.
+describe.each([ZABKIT_STANDALONE, ZABKIT_FOLLOWER, ZABKIT_OBSERVER])('node-zookeeper-client against $name', (spec) => {
+  beforeAll(async () => {
+    server = await spec.start();
+    [a, b] = await Promise.all([connectNzk(server.connectString), connectNzk(server.connectString)]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([a?.close().catch(() => undefined), b?.close().catch(() => undefined)]);
+    await server?.close();
+  });
+
+  it('negotiates a session with the old-style ConnectRequest', async () => {
+    expect(await fourLetterWord(server.port, 'srvr')).toMatch(new RegExp(`^Mode: ${server.mode}$`, 'm'));
     expect(a.sessionId).not.toBe(0n);
     expect(a.sessionId).not.toBe(b.sessionId);
-    // standalone server id 1 in the top byte
-    expect(a.sessionId >> 56n).toBe(1n);
+    // the id of the server that created the session in the top byte (standalone: 1)
+    expect(a.sessionId >> 56n).toBe(BigInt(server.serverId));
     expect(a.raw.getSessionTimeout()).toBe(10_000);
     expect(a.raw.getSessionPassword().length).toBe(16);
   });

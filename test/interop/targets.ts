@@ -1,0 +1,111 @@
+// The zabkit servers the interop tests run real clients against: the standalone server, and a
+// 3-voter + 1-observer zabkit ensemble (in-process TestingCluster) where the client's connect
+// string names ONE follower — or the observer — only, so every write is forwarded to the leader
+// and every read and watch is served by a learner. For comparisons, the Apache side is a
+// standalone ZooKeeper 3.8 or a follower of a 3-member Apache ensemble. Test files run their
+// bodies with describe.each over these, one target started per describe block.
+
+import { TestingCluster } from '../../framework/testing/index.js';
+import { defaultServerOptions, startServer, type ServerOptions } from '../../server/index.js';
+import {
+  fourLetterWord, startApacheEnsemble, startApacheZooKeeper, type ApacheZooKeeperOptions,
+} from '../support/apache-zookeeper.js';
+
+export type TargetMode = 'standalone' | 'follower' | 'observer';
+
+export interface InteropTarget {
+  /** "zabkit", "zabkit-ensemble follower", ... */
+  readonly name: string;
+  /** What `srvr` says on the port clients use. */
+  readonly mode: TargetMode;
+  /** The one server clients connect to. */
+  readonly connectString: string;
+  readonly port: number;
+  /** The id of that server (myid; 1 for zabkit standalone): the top byte of the session ids it hands out. */
+  readonly serverId: number;
+  /** Every member ("host:port,..."); the server itself when standalone. */
+  readonly allMembers: string;
+  close(): Promise<void>;
+}
+
+export interface InteropTargetSpec {
+  readonly name: string;
+  readonly mode: TargetMode;
+  start(): Promise<InteropTarget>;
+}
+
+/** The server settings interop tests use everywhere (TTL nodes, quick container reaping, all 4lw). */
+export interface ZabkitTargetOptions {
+  tickTimeMs?: number;
+  /** Other settings; `host`, `port` and the ensemble's own settings stay the target's. */
+  server?: Partial<ServerOptions>;
+}
+
+const INTEROP_SERVER: Partial<ServerOptions> = {
+  fourLetterWords: '*', extendedTypesEnabled: true, containerCheckIntervalMs: 1000, maxClientCnxns: 0,
+};
+
+export function zabkitStandalone(o: ZabkitTargetOptions = {}): InteropTargetSpec {
+  return {
+    name: 'zabkit',
+    mode: 'standalone',
+    async start() {
+      const options = defaultServerOptions({
+        host: '127.0.0.1', port: 0, ...INTEROP_SERVER, ...o.server, ...(o.tickTimeMs !== undefined ? { tickTimeMs: o.tickTimeMs } : {}),
+      });
+      const s = await startServer(options);
+      return {
+        name: 'zabkit', mode: 'standalone', connectString: s.connectString, port: s.port, serverId: options.serverId,
+        allMembers: s.connectString, close: () => s.close(),
+      };
+    },
+  };
+}
+
+/** A zabkit ensemble of 3 voters and 1 observer; clients get the first follower, or the observer. */
+export function zabkitEnsemble(mode: 'follower' | 'observer', o: ZabkitTargetOptions = {}): InteropTargetSpec {
+  const name = `zabkit-ensemble ${mode}`;
+  return {
+    name,
+    mode,
+    async start() {
+      const cluster = await TestingCluster.start({
+        size: 3, observers: 1, tickTimeMs: o.tickTimeMs ?? 500, fourLetterWords: '*',
+        server: { ...INTEROP_SERVER, ...o.server },
+      });
+      const member = cluster.members.find((m) => m.mode === mode);
+      if (!member) {
+        await cluster.close();
+        throw new Error(`no ${mode} in ${cluster.toString()}`);
+      }
+      return {
+        name, mode, connectString: member.connectString, port: member.port, serverId: member.sid,
+        allMembers: cluster.connectString, close: () => cluster.close(),
+      };
+    },
+  };
+}
+
+export const ZABKIT_STANDALONE = zabkitStandalone();
+export const ZABKIT_FOLLOWER = zabkitEnsemble('follower');
+export const ZABKIT_OBSERVER = zabkitEnsemble('observer');
+
+/** The Apache ZooKeeper 3.8 counterpart of a target: standalone, or a follower of a 3-member ensemble. */
+export async function startApacheCounterpart(mode: TargetMode, o: ApacheZooKeeperOptions = {}): Promise<InteropTarget> {
+  if (mode === 'standalone') {
+    const zk = await startApacheZooKeeper(o);
+    return { name: 'apache-3.8', mode, connectString: zk.connectString, port: zk.port, serverId: 0, allMembers: zk.connectString, close: () => zk.stop() };
+  }
+  if (mode === 'observer') throw new Error('the Apache counterpart has no observer');
+  const ensemble = await startApacheEnsemble(3, o);
+  const modes = await Promise.all(ensemble.members.map(async (m) => /^Mode: (\w+)$/m.exec(await fourLetterWord(m.port, 'srvr'))?.[1]));
+  const follower = ensemble.members[modes.indexOf('follower')];
+  if (!follower) {
+    await ensemble.stop();
+    throw new Error(`no follower in the Apache ensemble (modes ${modes.join(', ')})`);
+  }
+  return {
+    name: 'apache-3.8-ensemble follower', mode, connectString: follower.connectString, port: follower.port, serverId: follower.myid,
+    allMembers: ensemble.connectString, close: () => ensemble.stop(),
+  };
+}
