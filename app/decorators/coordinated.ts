@@ -23,6 +23,8 @@ type ConcreteClass = new (...args: any[]) => object;
 /** The subclasses made here. */
 const COORDINATED = new WeakSet<Function>();
 const SCOPES = new WeakMap<object, InstanceScope>();
+/** The scopes with elections each container built, until they close. */
+const ELECTING = new WeakMap<DependencyContainer, Set<InstanceScope>>();
 
 function isContainer(x: unknown): x is DependencyContainer {
   return typeof x === 'object' && x !== null && typeof (x as DependencyContainer).resolve === 'function' && typeof (x as DependencyContainer).createChildContainer === 'function';
@@ -48,7 +50,9 @@ export function coordinate<C extends AnyClass>(target: C): C {
       if (new.target !== Sub) return; // a coordinated subclass of this class binds the instance itself
       const elections = electionsOf(new.target);
       if (isContainer(container)) {
-        SCOPES.set(this, new InstanceScope(container, this, elections, target.name));
+        const scope = new InstanceScope(container, this, elections, target.name);
+        SCOPES.set(this, scope);
+        if (elections.size > 0) trackElecting(container, scope);
       } else if (elections.size > 0) {
         throw new NotCoordinatedError(
           target.name,
@@ -83,6 +87,22 @@ export function makeDisposable(coordinated: Function): void {
       if (typeof inherited === 'function') await inherited.call(this);
     },
   });
+}
+
+function trackElecting(container: DependencyContainer, scope: InstanceScope): void {
+  let scopes = ELECTING.get(container);
+  if (!scopes) ELECTING.set(container, (scopes = new Set()));
+  scopes.add(scope);
+  void scope.whenClosed().then(() => scopes.delete(scope));
+}
+
+/**
+ * Makes every instance `container` built leave its elections (what their dispose() would do
+ * first), while the framework is still open; registerCoordination runs it before the container's
+ * own disposal. Instances built by child containers are left to those containers.
+ */
+export async function leaveElectionsOf(container: DependencyContainer): Promise<void> {
+  await Promise.all([...(ELECTING.get(container) ?? [])].map((scope) => scope.close()));
 }
 
 /** The scope of an instance, for a decorated member; throws NotCoordinatedError saying what is missing. */

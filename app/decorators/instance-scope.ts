@@ -11,6 +11,8 @@ import { ElectionSeat, type LeadershipHooksTarget } from './election-seat.js';
 export class InstanceScope {
   private readonly seats = new Map<string, ElectionSeat>();
   private closing: Promise<void> | undefined;
+  private markClosed!: () => void;
+  private readonly closed = new Promise<void>((resolve) => (this.markClosed = resolve));
 
   constructor(
     readonly container: DependencyContainer,
@@ -32,6 +34,14 @@ export class InstanceScope {
 
   /** Leaves every election (idempotent). */
   close(): Promise<void> {
-    return (this.closing ??= Promise.all([...this.seats.values()].map((s) => s.close())).then(() => undefined));
+    this.closing ??= Promise.all([...this.seats.values()].map((s) => s.close())).then(() => undefined);
+    this.markClosed();
+    return this.closing;
   }
+
+  /** Resolves once close() has been called. */
+  whenClosed(): Promise<void> {
+    return this.closed;
+  }
+
 }

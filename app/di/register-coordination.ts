@@ -9,6 +9,7 @@ import 'reflect-metadata';
 import { inject, injectable, Lifecycle, type DependencyContainer } from 'tsyringe';
 import { ZOOKEEPER_FRAMEWORK, type ZooKeeperFramework } from '../../framework/index.js';
 import { ConfigService } from '../config/config-service.js';
+import { leaveElectionsOf } from '../decorators/coordinated.js';
 import type { LockRegistry } from '../locks/lock-registry.js';
 import { ZooKeeperLockRegistry, type ZooKeeperLockRegistryOptions } from '../locks/zookeeper/index.js';
 import { CONFIG_SERVICE, COORDINATION_OPTIONS, LOCK_REGISTRY, RESOLVING_CONTAINER } from './tokens.js';
@@ -37,11 +38,13 @@ class CoordinationServices {
     this.config = new ConfigService(container.resolve<ZooKeeperFramework>(ZOOKEEPER_FRAMEWORK));
   }
 
-  /** Called by DependencyContainer.dispose(). */
-  async dispose(): Promise<void> {
+  /** Called first by the container's dispose() (see registerCoordination), then again by tsyringe: idempotent. */
+  dispose(): Promise<void> {
     this.config.dispose();
-    await this.locks.close();
+    return (this.closing ??= this.locks.close());
   }
+
+  private closing: Promise<void> | undefined;
 }
 
 /**
@@ -49,6 +52,9 @@ class CoordinationServices {
  * of registerZooKeeper does) and returns it. Registered: LOCK_REGISTRY, CONFIG_SERVICE and the
  * ConfigService class, COORDINATION_OPTIONS. Classes using @WithLock, @LeaderOnly,
  * @LeadershipHooks or @InjectConfig must be resolved from this container or its children.
+ * The container's dispose() then first makes the instances it built leave their elections and
+ * closes the registry, and only then disposes the rest (the framework among it). Dispose child
+ * containers that built coordinated instances before this one.
  */
 export function registerCoordination(container: DependencyContainer, options: CoordinationOptions = {}): DependencyContainer {
   container.register(RESOLVING_CONTAINER, { useFactory: (c) => c });
@@ -59,5 +65,15 @@ export function registerCoordination(container: DependencyContainer, options: Co
   container.register(LOCK_REGISTRY, { useValue: services.locks });
   container.register(CONFIG_SERVICE, { useValue: services.config });
   container.register(ConfigService, { useValue: services.config });
+  // tsyringe disposes in construction order, so the framework (built first) would close before
+  // the instances leave their elections and before the registry releases its locks: leaders
+  // would see a lost session instead of leaving, waiting acquires a closed client instead of a
+  // closed registry. Do those first, while the framework is still open.
+  const disposeContainer = container.dispose.bind(container);
+  container.dispose = async () => {
+    await leaveElectionsOf(container);
+    await services.dispose();
+    await disposeContainer();
+  };
   return container;
 }
