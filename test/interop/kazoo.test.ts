@@ -1,32 +1,16 @@
 // python3-kazoo 2.8 (Debian) against zabkit: CRUD, DataWatch/ChildrenWatch, transactions, digest
 // auth and ACLs, session expiry of a killed client, and kazoo's recipes (Lock, Election, Barrier,
 // DoubleBarrier, Queue, LockingQueue, Counter). Each test is one or more real Python processes.
+// On the standalone server and on a 3-member zabkit ensemble (+ observer) through a follower.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/index.js';
 import { fourLetterWord } from '../support/apache-zookeeper.js';
 import { PYTHON_PATH } from '../support/debian-packages.js';
 import { signalGroup, spawnTracked, waitClosed } from '../support/processes.js';
 import { runKazoo } from '../support/real-clients.js';
+import { zabkitEnsemble, zabkitStandalone, type InteropTarget } from './targets.js';
 
-let server: RunningServer;
-
-// tickTime 500 ms: sessions may be as short as 1 s, so an abandoned session expires quickly.
-beforeAll(async () => {
-  server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    fourLetterWords: '*',
-    extendedTypesEnabled: true,
-    containerCheckIntervalMs: 1000,
-    maxClientCnxns: 0,
-    tickTimeMs: 500,
-  });
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+let server: InteropTarget;
 
 /** Python helpers every script may use: waiting on conditions and child counts with bounds. */
 const PRELUDE = `
@@ -127,7 +111,17 @@ function spawnPython(script: string): {
   };
 }
 
-describe('kazoo against zabkit', () => {
+// tickTime 500 ms: sessions may be as short as 1 s, so an abandoned session expires quickly.
+// The standalone server, and a zabkit ensemble reached through one follower only.
+describe.each([zabkitStandalone({ tickTimeMs: 500 }), zabkitEnsemble('follower', { tickTimeMs: 500 })])('kazoo against $name', (spec) => {
+  beforeAll(async () => {
+    server = await spec.start();
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
   it('does CRUD with versions, sequential and ephemeral nodes, and the right errors', async () => {
     const out = await kazoo(`
 from kazoo.exceptions import NodeExistsError, NoNodeError, BadVersionError, NotEmptyError, NoChildrenForEphemeralsError
