@@ -176,10 +176,10 @@ export class RecipeClosedError extends RecipeError {
 }
 
 /**
- * A version-checked write (a counter's compare-and-set) lost its reply with the connection, and by
- * the time it could be checked the node had been written again by others: whether this write was
- * applied cannot be known any more. Nothing is retried (a retry could apply it twice); the caller
- * decides (e.g. re-read and reconcile).
+ * A version-checked write (a counter's compare-and-set) lost its reply with the connection, and
+ * the node as found afterwards does not tell whether this write was applied (it holds our bytes,
+ * which another client may have written too, or it was written again since). Nothing is retried
+ * (a retry could apply it twice); the caller decides (e.g. re-read and reconcile).
  */
 export class WriteOutcomeUnknownError extends RecipeError {
   override name = 'WriteOutcomeUnknownError';
