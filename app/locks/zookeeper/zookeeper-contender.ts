@@ -64,7 +64,7 @@ export class ZooKeeperContender implements DistributedLock {
       }
       const held = new ZooKeeperHeldLock(this.key, this.kind, lease, (h) => this.context.onEnd(h));
       this.current = held;
-      this.context.onHeld(held);
+      if (held.isHeld) this.context.onHeld(held); // a lease granted while already lost (SUSPENDED) has ended
       return held;
     } finally {
       this.acquiring = false;
