@@ -1,30 +1,17 @@
 // Debian's zkCli.sh (the Java client, ZooKeeper 3.8.0) against zabkit: every command family the
 // CLI offers for a standalone server, checked line by line, plus one transcript replayed against
-// real Apache ZooKeeper 3.8 and compared after masking times and session ids.
+// real Apache ZooKeeper 3.8 and compared after masking times and session ids. On the standalone
+// server, and on a 3-member zabkit ensemble through a follower (compared with an Apache follower).
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/index.js';
-import { fourLetterWord, startApacheZooKeeper, type ApacheZooKeeper } from '../support/apache-zookeeper.js';
+import { fourLetterWord } from '../support/apache-zookeeper.js';
 import { runZkCli, type CliResult } from '../support/real-clients.js';
 import { connectNzk, long, watchProbe, withTimeout, type Nzk } from './nzk.js';
+import { startApacheCounterpart, ZABKIT_FOLLOWER, ZABKIT_STANDALONE, type InteropTarget } from './targets.js';
 
-let server: RunningServer;
-let apache: ApacheZooKeeper | undefined;
+let server: InteropTarget;
+let apache: InteropTarget | undefined;
 let observer: Nzk;
-
-beforeAll(async () => {
-  [server, apache] = await Promise.all([
-    startServer({ host: '127.0.0.1', port: 0, fourLetterWords: '*', extendedTypesEnabled: true, containerCheckIntervalMs: 1000, maxClientCnxns: 0 }),
-    startApacheZooKeeper({ extendedTypes: true }),
-  ]);
-  observer = await connectNzk(server.connectString);
-});
-
-afterAll(async () => {
-  await observer?.close().catch(() => undefined);
-  await server?.close();
-  await apache?.stop();
-});
 
 const zkCli = (commands: string[]): Promise<CliResult> => runZkCli(server.connectString, commands);
 
@@ -45,7 +32,21 @@ const hex = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
 const watchedEvents = (r: CliResult): string[] =>
   r.output.split('\n').filter((l) => l.startsWith('WatchedEvent ') && !l.includes('type:None'));
 
-describe('zkCli.sh against zabkit', () => {
+// The standalone server (transcript compared with a standalone Apache ZooKeeper), and a zabkit
+// ensemble reached through one follower only (compared with a follower of an Apache ensemble).
+describe.each([ZABKIT_STANDALONE, ZABKIT_FOLLOWER])('zkCli.sh against $name', (spec) => {
+  beforeAll(async () => {
+    [server, apache] = await Promise.all([spec.start(), startApacheCounterpart(spec.mode, { extendedTypes: true })]);
+    // On the same server as zkCli: it sees every write zkCli saw answered.
+    observer = await connectNzk(server.connectString);
+  });
+
+  afterAll(async () => {
+    await observer?.close().catch(() => undefined);
+    await server?.close();
+    await apache?.close();
+  });
+
   it('creates persistent, sequential-ephemeral, container and TTL nodes, and lists them', async () => {
     const r = await zkCli([
       'create /zkcli-c hello',
@@ -308,7 +309,7 @@ describe('zkCli.sh against zabkit', () => {
     const { stat } = await observer.getData('/zkcli-4lw');
     const srvr = await fourLetterWord(server.port, 'srvr');
     expect(srvr).toMatch(/^Zookeeper version: 3\.\d+\.\d+-.*, built on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/m);
-    expect(srvr).toMatch(/^Mode: standalone$/m);
+    expect(srvr).toMatch(new RegExp(`^Mode: ${server.mode}$`, 'm'));
     const zxid = /^Zxid: (0x[0-9a-f]+)$/m.exec(srvr)?.[1];
     expect(zxid).toBeDefined();
     // zkCli's closeSession is the last write; it comes after the setData.
@@ -388,7 +389,16 @@ describe('zkCli.sh against zabkit', () => {
     };
     const a = normalise(ours);
     const b = normalise(theirs);
-    for (let i = 0; i < script.length; i++) expect({ cmd: script[i], out: a[i] }).toEqual({ cmd: script[i], out: b[i] });
+    for (let i = 0; i < script.length; i++) {
+      if (server.mode !== 'standalone' && script[i] === 'get /zookeeper/config') {
+        // Known gap (docs/zab.md, "Not modelled yet"): a zabkit member's /zookeeper/config does
+        // not hold the membership text an Apache member's does. Pinned, so closing it shows here.
+        expect(a[i]).toBe('');
+        expect(b[i]).toMatch(/^server\.1=127\.0\.0\.1:\d+:\d+:participant\nserver\.2=.*\nserver\.3=.*\nversion=0$/);
+        continue;
+      }
+      expect({ cmd: script[i], out: a[i] }).toEqual({ cmd: script[i], out: b[i] });
+    }
     expect(watchedEvents(ours)).toEqual(watchedEvents(theirs));
   });
 });
