@@ -1,17 +1,25 @@
 // The two writes every counter makes — setData against an expected version, and create when the
-// node is missing — run in the framework's retry loop, with the ambiguity of a lost reply
-// resolved: when a retry (after a connection loss) finds BadVersion / NodeExists, the node is
-// read, and if it sits exactly one version past the expected one (version 0 for a create) and
-// holds exactly our bytes, the earlier attempt is taken to have succeeded. Without this an
-// increment whose reply was lost would be applied twice (Curator retries it as a fresh CAS).
-// The first attempt never does this check, so two clients racing with the same new value do not
-// both win. Residual ambiguity: a retry cannot tell our own lost write from another client's
-// identical write against the same version (see docs/recipes/counters.md).
-// Counters never compress: their bytes are Curator's formats, read by Java services too.
+// node is missing — run in the framework's retry loop, with the ambiguity of a lost reply made
+// explicit instead of guessed. When a retry (after a connection loss) finds BadVersion /
+// NodeExists, the node is read:
+// - one version past the expected one (version 0 for a create) holding other bytes than ours:
+//   another client's write took that version, so ours was refused — a plain conflict, safe to
+//   compute again;
+// - anything else — our bytes at that version (ours, or another client's identical write: under
+//   contention two increments from the same value write the same bytes), or a version further on —
+//   cannot be attributed: WriteOutcomeUnknownError, and nothing is retried.
+// Curator instead treats every such BadVersion as a conflict and applies the update again, so an
+// increment whose reply was lost may be counted twice. The first attempt never reads: a
+// BadVersion there is a conflict. Counters never compress: their bytes are Curator's formats,
+// read by Java services too.
 
 import {
-  BadVersionError, CreateMode, NodeExistsError, NoNodeError, type Stat, type ZooKeeperFramework,
+  BadVersionError, CreateMode, NodeExistsError, NoNodeError, type Stat, type ZooKeeperClient, type ZooKeeperFramework,
 } from '../../framework/index.js';
+import { WriteOutcomeUnknownError } from '../errors.js';
+
+/** How often casCreate re-creates reaped parent containers before giving up. */
+const MAX_PARENT_ROUNDS = 5;
 
 /** setData(path, bytes, version); undefined when the version did not match (someone else wrote first). */
 export async function casSetData(framework: ZooKeeperFramework, path: string, bytes: Buffer, version: number): Promise<Stat | undefined> {
@@ -23,17 +31,13 @@ export async function casSetData(framework: ZooKeeperFramework, path: string, by
       return await client.setData(serverPath, bytes, version);
     } catch (e) {
       if (!(e instanceof BadVersionError)) throw e;
-      if (retrying && version !== -1) {
-        const current = await client.getData(serverPath);
-        if (current.stat.version === version + 1 && current.data !== null && current.data.equals(bytes)) return current.stat;
-      }
-      return undefined;
+      if (!retrying || version === -1) return undefined;
+      const current = await readAfterLostReply(client, serverPath);
+      if (current === undefined) return undefined;
+      return resolveLostWrite(path, version, version + 1, current, bytes) || undefined;
     }
   });
 }
-
-/** How often casCreate re-creates reaped parent containers before giving up. */
-const MAX_PARENT_ROUNDS = 5;
 
 /** Creates the node with `bytes` (parents as containers); false when it already existed (someone else created it). */
 export async function casCreate(framework: ZooKeeperFramework, path: string, bytes: Buffer): Promise<boolean> {
@@ -50,11 +54,10 @@ export async function casCreate(framework: ZooKeeperFramework, path: string, byt
           return true;
         } catch (e) {
           if (!(e instanceof NodeExistsError)) throw e;
-          if (retrying) {
-            const current = await client.getData(serverPath);
-            if (current.stat.version === 0 && current.data !== null && current.data.equals(bytes)) return true;
-          }
-          return false;
+          if (!retrying) return false;
+          const current = await readAfterLostReply(client, serverPath);
+          if (current === undefined) return false;
+          return resolveLostWrite(path, -1, 0, current, bytes);
         }
       });
     } catch (e) {
@@ -63,6 +66,24 @@ export async function casCreate(framework: ZooKeeperFramework, path: string, byt
       await createParentContainers(framework, path);
     }
   }
+}
+
+async function readAfterLostReply(client: ZooKeeperClient, serverPath: string): Promise<{ data: Buffer | null; stat: Stat } | undefined> {
+  try {
+    return await client.getData(serverPath);
+  } catch (e) {
+    // Deleted since: whoever wrote, the write we retried is moot; treat as a conflict.
+    if (e instanceof NoNodeError) return undefined;
+    throw e;
+  }
+}
+
+/** False: another client's write took the version ours needed (a conflict); throws when whose write it was cannot be known. */
+function resolveLostWrite(
+  path: string, expectedVersion: number, ourVersion: number, current: { data: Buffer | null; stat: Stat }, bytes: Buffer,
+): false {
+  if (current.stat.version === ourVersion && !(current.data !== null && current.data.equals(bytes))) return false;
+  throw new WriteOutcomeUnknownError(path, expectedVersion, current.stat.version);
 }
 
 /** Creates the parents of `path` as empty containers (Curator's creatingParentContainersIfNeeded). */

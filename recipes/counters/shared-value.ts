@@ -3,8 +3,9 @@
 // re-reads it and re-arms the watch, as does every reconnect (a new session has no watches). The
 // local copy only moves forward (by the node's mzxid), and each newer value is emitted on
 // `value$`. setValue() writes unconditionally; trySetValue(previous, v) writes only if the node is
-// still at the version `previous` was read at — a compare-and-set on the node version. A write
-// whose reply was lost is recognised on the retry (see cas-write.ts). Counterpart:
+// still at the version `previous` was read at — a compare-and-set on the node version. A
+// compare-and-set whose reply was lost and cannot be attributed afterwards rejects with
+// WriteOutcomeUnknownError instead of being guessed (see cas-write.ts). Counterpart:
 // org.apache.curator.framework.recipes.shared.SharedValue (same node, raw bytes).
 
 import { Subject, type Observable, type Subscription } from 'rxjs';

@@ -1,12 +1,12 @@
 // DistributedAtomicLong / DistributedAtomicInteger / DistributedAtomicValue on zabkit's server and
 // Apache ZooKeeper 3.8: Curator's byte formats, every operation's pre/post values, concurrent
 // increments from several clients with no lost update (each increment sees a distinct value),
-// give-ups that wrote nothing, promotion to an InterProcessMutex, and a lost write reply that is
-// counted once (Curator would count it twice).
+// give-ups that wrote nothing, promotion to an InterProcessMutex, and lost write replies reported
+// as WriteOutcomeUnknownError instead of being applied again (Curator would count them twice).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RetryNTimes, ZooKeeperClient } from '../../../framework/index.js';
 import { DistributedAtomicInteger, DistributedAtomicLong, DistributedAtomicValue } from '../../../recipes/counters/index.js';
-import { CorruptedValueError } from '../../../recipes/errors.js';
+import { CorruptedValueError, WriteOutcomeUnknownError } from '../../../recipes/errors.js';
 import { APACHE_STANDALONE, ZABKIT, type Backend } from '../../client/support/backends.js';
 import { eventually, FAST, uniquePath } from '../../client/support/clients.js';
 import { useFrameworks } from '../../framework/support/frameworks.js';
@@ -151,30 +151,55 @@ describe.each([ZABKIT, APACHE_STANDALONE])('atomic counters on $name', (spec) =>
       await proxy?.close();
     });
 
-    it('an increment whose setData reply is lost counts once (the retry recognises its own write)', async () => {
+    it('an increment whose setData reply is lost is reported unknown, never applied a second time (Curator would)', async () => {
       proxy = await startReplyDroppingProxy({ port: backend.servers[0]!.port });
       const path = `${uniquePath('atomic')}/n`;
       const counter = new DistributedAtomicLong(await open(proxy.connectString), path, PATIENT);
       await counter.forceSet(10n); // creates the node: version 0
       const dropped = proxy.dropReplyTo((r) => r.opCode === SET_DATA && requestPath(r.body) === path);
-      const result = await counter.increment();
+      const outcome = await counter.increment().catch((e: unknown) => e);
       await dropped;
-      expect(result).toMatchObject({ succeeded: true, preValue: 10n, postValue: 11n });
+      // The node holds our bytes at version 1 — but another client incrementing from 10 would have written the same.
+      expect(outcome).toBeInstanceOf(WriteOutcomeUnknownError);
+      expect(outcome).toMatchObject({ path, expectedVersion: 0, foundVersion: 1 });
       const { data, stat } = await admin.getData(path);
       expect(data?.readBigInt64BE(0)).toBe(11n);
       expect(stat.version).toBe(1);
+      expect((await counter.increment()).postValue).toBe(12n); // the counter goes on normally
     });
 
-    it('an increment whose create reply is lost (node missing) counts once', async () => {
+    it('a lost reply overtaken by other writes before the check is WriteOutcomeUnknownError, not a second increment', async () => {
+      proxy = await startReplyDroppingProxy({ port: backend.servers[0]!.port });
+      const path = `${uniquePath('atomic')}/n`;
+      const fw = await open(proxy.connectString);
+      const counter = new DistributedAtomicLong(fw, path, PATIENT);
+      await counter.forceSet(10n); // version 0
+      const dropped = proxy.dropReplyTo((r) => r.opCode === SET_DATA && requestPath(r.body) === path);
+      proxy.refuse(true); // once the reply is dropped, the client stays away
+      const incrementing = counter.increment().catch((e: unknown) => e);
+      await dropped;
+      const other = new DistributedAtomicLong(await open(backend.connectString), path, PATIENT);
+      expect((await other.increment()).postValue).toBe(12n); // ours (11) was applied
+      expect((await other.increment()).postValue).toBe(13n);
+      proxy.refuse(false);
+      const outcome = await incrementing;
+      expect(outcome).toBeInstanceOf(WriteOutcomeUnknownError);
+      expect((outcome as WriteOutcomeUnknownError).expectedVersion).toBe(0);
+      expect((outcome as WriteOutcomeUnknownError).foundVersion).toBe(3);
+      expect((await admin.getData(path)).data?.readBigInt64BE(0)).toBe(13n); // not applied a second time
+    });
+
+    it('an increment whose create reply is lost (node missing) is reported unknown, the node created once', async () => {
       proxy = await startReplyDroppingProxy({ port: backend.servers[0]!.port });
       const parent = uniquePath('atomic');
       const path = `${parent}/n`;
       await admin.create(parent);
       const counter = new DistributedAtomicLong(await open(proxy.connectString), path, PATIENT);
       const dropped = proxy.dropReplyTo((r) => CREATE_OPS.has(r.opCode) && requestPath(r.body) === path);
-      const result = await counter.increment();
+      const outcome = await counter.increment().catch((e: unknown) => e);
       await dropped;
-      expect(result).toMatchObject({ succeeded: true, preValue: 0n, postValue: 1n });
+      expect(outcome).toBeInstanceOf(WriteOutcomeUnknownError);
+      expect(outcome).toMatchObject({ expectedVersion: -1, foundVersion: 0 });
       const { data, stat } = await admin.getData(path);
       expect(data?.readBigInt64BE(0)).toBe(1n);
       expect(stat.version).toBe(0);

@@ -1,13 +1,14 @@
 // SharedCount / SharedValue on zabkit's server and Apache ZooKeeper 3.8: Curator's 4-byte format,
 // the seed only for a missing node, count$ following changes from anywhere (also across a session
 // expiry and a delete + re-create), compare-and-set on the version (stale views refused, local
-// view refreshed), concurrent CAS increments without a lost update, a lost write reply counted once.
+// view refreshed), concurrent CAS increments without a lost update, a lost write reply reported
+// as unknown rather than guessed.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { firstValueFrom, take, toArray, filter } from 'rxjs';
 import { ZooKeeperClient, type ZooKeeperFramework } from '../../../framework/index.js';
 import { killSessionAndWait } from '../../../framework/testing/index.js';
 import { SharedCount, SharedValue } from '../../../recipes/counters/index.js';
-import { CorruptedValueError, IllegalTrySetVersionError } from '../../../recipes/errors.js';
+import { CorruptedValueError, IllegalTrySetVersionError, WriteOutcomeUnknownError } from '../../../recipes/errors.js';
 import { APACHE_STANDALONE, ZABKIT, type Backend } from '../../client/support/backends.js';
 import { eventually, FAST, uniquePath } from '../../client/support/clients.js';
 import { useFrameworks } from '../../framework/support/frameworks.js';
@@ -148,19 +149,21 @@ describe.each([ZABKIT, APACHE_STANDALONE])('SharedCount on $name', (spec) => {
       await proxy?.close();
     });
 
-    it('a trySetValue whose reply is lost is recognised as ours on the retry (true, written once)', async () => {
+    it('a trySetValue whose reply is lost is reported unknown (written once), and the value is followed on', async () => {
       proxy = await startReplyDroppingProxy({ port: backend.servers[0]!.port });
       const path = `${uniquePath('value')}/n`;
       const value = new SharedValue(await open(proxy.connectString), path, Buffer.from('a'));
       closeAfter.push(value);
       await value.start();
       const dropped = proxy.dropReplyTo((r) => r.opCode === SET_DATA && requestPath(r.body) === path);
-      expect(await value.trySetValue(value.versionedValue, Buffer.from('b'))).toBe(true);
+      const outcome = await value.trySetValue(value.versionedValue, Buffer.from('b')).catch((e: unknown) => e);
       await dropped;
+      expect(outcome).toBeInstanceOf(WriteOutcomeUnknownError);
       const { data, stat } = await admin.getData(path);
       expect(data?.toString()).toBe('b');
       expect(stat.version).toBe(1);
-      expect(value.value.toString()).toBe('b');
+      await eventually(() => value.value.toString() === 'b', 15_000, 'the watch brings the value');
+      expect(await value.trySetValue(value.versionedValue, Buffer.from('c'))).toBe(true);
     });
   });
 });
