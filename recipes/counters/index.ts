@@ -8,4 +8,4 @@ export { SharedCount, countToBytes, bytesToCount } from './shared-count.js';
 export { type AtomicValue, type AtomicStats, type PromotedToLock } from './atomic-value.js';
 export { DistributedAtomicValue, type MakeValue } from './distributed-atomic-value.js';
 export { DistributedAtomicLong, DistributedAtomicInteger, longToBytes, integerToBytes } from './distributed-atomic-number.js';
-export { CorruptedValueError, IllegalTrySetVersionError } from '../errors.js';
+export { CorruptedValueError, IllegalTrySetVersionError, WriteOutcomeUnknownError } from '../errors.js';
