@@ -28,6 +28,7 @@ import type { ClientChannel } from './client-channel.js';
 import { PendingChanges } from './pending-changes.js';
 import { Preparer } from './prepare.js';
 import { ReadProcessor } from './reads.js';
+import { Fifo } from './fifo.js';
 import { ReplyOrder } from './reply-order.js';
 import type { Txn } from './txn.js';
 import type { RecoveredState } from './recovered-state.js';
@@ -47,7 +48,8 @@ export interface ProcessorOptions {
 export interface TxnSink {
   /**
    * Takes the next txn in zxid order. Returns true when it is durable already (in memory);
-   * otherwise the driver calls `RequestProcessor.durable(zxid)` once it is on disk.
+   * otherwise the driver calls `RequestProcessor.durable(zxid)` once it is on disk (or
+   * `markDurable` then `applyDurable` in slices, to keep each turn of its event loop short).
    */
   append(txn: Txn): boolean;
 }
@@ -77,8 +79,9 @@ export class RequestProcessor {
   protected readonly channels = new Map<bigint, ClientChannel>();
   private readonly order = new Map<ClientChannel, ReplyOrder>();
   /** Txns handed to the sink and not yet applied, in zxid order. */
-  private outstanding: Outstanding[] = [];
-  private outstandingHead = 0;
+  private readonly outstanding = new Fifo<Outstanding>();
+  /** The newest zxid the sink reported durable (txns up to it may be applied). */
+  private durableZxid = 0n;
   lastProcessedZxid = 0n;
   /** The zxid of the last txn prepared (handed to the sink). */
   protected lastZxid = 0n;
@@ -342,27 +345,40 @@ export class RequestProcessor {
     if (this.sink.append(txn)) this.durable(txn.header.zxid, nowMs);
   }
 
-  /** The log says every txn up to `zxid` is durable: apply them in order and answer. */
+  /** The log says every txn up to `zxid` is durable: apply them in order and answer, now. */
   durable(zxid: bigint, nowMs: number): void {
-    while (this.outstandingHead < this.outstanding.length) {
-      const next = this.outstanding[this.outstandingHead]!;
-      if (next.txn.header.zxid > zxid) break;
-      this.outstandingHead++;
+    this.markDurable(zxid);
+    this.applyDurable(Infinity, nowMs);
+  }
+
+  /** The log says every txn up to `zxid` is durable; they are applied by `applyDurable`. */
+  markDurable(zxid: bigint): void {
+    if (zxid > this.durableZxid) this.durableZxid = zxid;
+  }
+
+  /**
+   * Applies (and answers) at most `max` of the durable txns, in zxid order; returns whether
+   * durable txns are still waiting. A driver calls it in slices to bound each turn of its event
+   * loop: requests that arrive between slices see a prefix of the log applied, as they would
+   * had the log synced in smaller batches, and each session's replies stay in order.
+   */
+  applyDurable(max: number, nowMs: number): boolean {
+    let next = this.outstanding.peek();
+    for (let applied = 0; applied < max && next !== undefined && next.txn.header.zxid <= this.durableZxid; applied++) {
+      this.outstanding.shift();
       next.done(this.applyCommitted(next.txn, nowMs));
-    }
-    if (this.outstandingHead === this.outstanding.length) {
-      this.outstanding = [];
-      this.outstandingHead = 0;
+      next = this.outstanding.peek();
     }
     this.applied();
+    return next !== undefined && next.txn.header.zxid <= this.durableZxid;
   }
 
   /** Called after each batch of txns is applied (ensemble pipelines release waiting syncs here). */
   protected applied(): void {}
 
-  /** Txns handed to the log and not yet durable. */
+  /** Txns handed to the log and not yet applied. */
   get pendingTxns(): number {
-    return this.outstanding.length - this.outstandingHead;
+    return this.outstanding.length;
   }
 
   protected applyCommitted(txn: Txn, nowMs: number): ApplyResult {

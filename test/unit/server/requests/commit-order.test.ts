@@ -80,6 +80,34 @@ describe('commit order with a slow txn log', () => {
     expect(proc.pendingTxns).toBe(0);
   });
 
+  it('applied in slices: each slice applies the next durable txns in zxid order; reads in between see the prefix', () => {
+    const { proc, appended, syncAll } = slowLog();
+    const a = session(proc, syncAll);
+    const b = session(proc, syncAll);
+    for (let i = 1; i <= 5; i++) {
+      request(proc, a, i, OpCode.create, R.CreateRequest, { path: `/s${i}`, data: null, acl: [...OPEN_ACL_UNSAFE], flags: 0 });
+    }
+    request(proc, a, 6, OpCode.exists, R.ExistsRequest, { path: '/s5', watch: false });
+    const zxids = appended.slice(-5).map((t) => t.header.zxid);
+    proc.markDurable(zxids[3]!); // four of five are durable
+    expect(replies(a)).toEqual([]);
+    expect(proc.applyDurable(2, NOW)).toBe(true);
+    expect(replies(a).map((r) => r.xid)).toEqual([1, 2]);
+    // another session reads between slices: it sees exactly the applied prefix
+    request(proc, b, 1, OpCode.exists, R.ExistsRequest, { path: '/s2', watch: false });
+    request(proc, b, 2, OpCode.exists, R.ExistsRequest, { path: '/s3', watch: false });
+    expect(replies(b).map((r) => r.err)).toEqual([0, -101]);
+    expect(proc.applyDurable(2, NOW)).toBe(false); // /s3, /s4; /s5 is not durable yet
+    expect(replies(a).map((r) => r.xid)).toEqual([1, 2, 3, 4]);
+    expect(proc.applyDurable(2, NOW)).toBe(false);
+    expect(proc.pendingTxns).toBe(1);
+    proc.markDurable(zxids[1]!); // an older report changes nothing
+    expect(proc.applyDurable(10, NOW)).toBe(false);
+    proc.durable(zxids[4]!, NOW);
+    expect(replies(a).map((r) => r.xid)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(proc.pendingTxns).toBe(0);
+  });
+
   it('a closeSession is answered, and its connection closed, only once durable', () => {
     const { proc, syncAll } = slowLog();
     const a = session(proc, syncAll);
