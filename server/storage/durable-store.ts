@@ -1,11 +1,12 @@
 // The storage a durable server runs on: recovery at open, the txn log as the request pipeline's
-// TxnSink (each txn serialized once, acknowledged after fdatasync), a fuzzy snapshot every
-// ~snapCount txns (randomised so an ensemble's members don't all snapshot at once), and
-// autopurge. Counterpart: FileTxnSnapLog + SyncRequestProcessor + DatadirCleanupManager.
+// TxnSink (each txn serialized once, acknowledged after fdatasync, applied in paced slices), a
+// fuzzy snapshot every ~snapCount txns (randomised so an ensemble's members don't all snapshot
+// at once), and autopurge. Counterpart: FileTxnSnapLog + SyncRequestProcessor + DatadirCleanupManager.
 
 import { performance } from 'node:perf_hooks';
 import type { RequestProcessor, TxnSink } from '../requests/request-processor.js';
 import { encodeTxn, type Txn } from '../requests/txn.js';
+import { ApplyPacing } from './apply-pacing.js';
 import { storageDirs, type StorageDirs } from './file-names.js';
 import { purge } from './purge.js';
 import { recover, type Recovery } from './recovery.js';
@@ -41,7 +42,7 @@ export class DurableStore implements TxnSink {
   readonly log: TxnLog;
   readonly stats: StorageStats = { snapshots: 0, lastSnapshot: undefined, snapshotsSkipped: 0 };
   private processor: RequestProcessor | undefined;
-  private now: () => number = () => 0;
+  private pacing: ApplyPacing | undefined;
   private sinceSnapshot = 0;
   private snapshotAfter: number;
   private snapshotting: Promise<SnapshotWritten | undefined> | undefined;
@@ -55,7 +56,7 @@ export class DurableStore implements TxnSink {
     this.log = new TxnLog({
       dir: this.dirs.logDir,
       preAllocBytes: options.preAllocBytes,
-      onDurable: (zxid) => this.processor?.durable(zxid, this.now()),
+      onDurable: (zxid) => this.pacing?.durable(zxid),
       onFailure: (err) => this.fail(err),
     });
   }
@@ -79,7 +80,7 @@ export class DurableStore implements TxnSink {
   /** Connects the pipeline the log reports to, and the clock it is told the time by. */
   attach(processor: RequestProcessor, now: () => number, onFailure: (err: Error) => void): void {
     this.processor = processor;
-    this.now = now;
+    this.pacing = new ApplyPacing(processor, now);
     this.onFailure = onFailure;
     if (this.options.purgeIntervalHours > 0) {
       void this.purge();
@@ -155,10 +156,11 @@ export class DurableStore implements TxnSink {
     this.onFailure(err);
   }
 
-  /** Makes everything appended durable, waits for a running snapshot, and closes the log. */
+  /** Makes everything appended durable and applied, waits for a running snapshot, and closes the log. */
   async close(): Promise<void> {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     await this.log.close();
+    await this.pacing?.idle();
     await this.snapshotting;
   }
 }
