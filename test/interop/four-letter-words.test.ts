@@ -1,10 +1,12 @@
 // Four-letter words on zabkit's client port, compared with real Apache ZooKeeper 3.8 holding the
 // same state (one session with an ephemeral, two data-table watches and a child watch): exact
-// text where the output is state-determined, and key sets / line shapes where values differ.
+// text where the output is state-determined, and key sets / line shapes where values differ. On
+// standalone servers, and on a follower of a 3-member zabkit ensemble next to an Apache follower.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/index.js';
-import { fourLetterWord, startApacheZooKeeper, type ApacheZooKeeper } from '../support/apache-zookeeper.js';
+import { startServer } from '../../server/index.js';
+import { fourLetterWord, startApacheZooKeeper } from '../support/apache-zookeeper.js';
 import { connectNzk, zookeeper, type Nzk } from './nzk.js';
+import { startApacheCounterpart, ZABKIT_STANDALONE, zabkitEnsemble, type InteropTarget } from './targets.js';
 
 interface Target {
   port: number;
@@ -12,8 +14,8 @@ interface Target {
   sid: string;
 }
 
-let server: RunningServer;
-let apache: ApacheZooKeeper;
+let server: InteropTarget;
+let apache: InteropTarget;
 let ours: Target;
 let theirs: Target;
 
@@ -27,20 +29,6 @@ async function populate(connectString: string, port: number): Promise<Target> {
   await client.exists('/flw-missing', () => undefined);
   return { port, client, sid: `0x${client.sessionId.toString(16)}` };
 }
-
-beforeAll(async () => {
-  [server, apache] = await Promise.all([
-    startServer({ host: '127.0.0.1', port: 0, fourLetterWords: '*', extendedTypesEnabled: true, containerCheckIntervalMs: 1000, maxClientCnxns: 0 }),
-    startApacheZooKeeper({ extendedTypes: true }),
-  ]);
-  [ours, theirs] = await Promise.all([populate(server.connectString, server.port), populate(apache.connectString, apache.port)]);
-});
-
-afterAll(async () => {
-  await Promise.all([ours?.client.close().catch(() => undefined), theirs?.client.close().catch(() => undefined)]);
-  await server?.close();
-  await apache?.stop();
-});
 
 const both = (word: string): Promise<[string, string]> => Promise.all([fourLetterWord(ours.port, word), fourLetterWord(theirs.port, word)]);
 const lines = (text: string): string[] => text.split('\n');
@@ -58,7 +46,7 @@ const SRVR_LINES = [
   /^Connections: \d+$/,
   /^Outstanding: \d+$/,
   /^Zxid: 0x[0-9a-f]+$/,
-  /^Mode: standalone$/,
+  /^Mode: (standalone|follower)$/,
   /^Node count: \d+$/,
   /^$/,
 ];
@@ -69,7 +57,20 @@ const CNXN_FULL =
   /^ \/127\.0\.0\.1:\d+\[[014]\]\(queued=\d+,recved=\d+,sent=\d+,sid=0x[0-9a-f]+,lop=[A-Z0-9]+,est=\d+,to=\d+,lcxid=0x[0-9a-f]+,lzxid=0x[0-9a-f]+,lresp=\d+,llat=\d+,minlat=\d+,avglat=\d+,maxlat=\d+\)$/;
 const JAVA_DATE = /(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{2} \d{2}:\d{2}:\d{2} [A-Z]{2,5} \d{4}/;
 
-describe('four-letter words (zabkit vs Apache ZooKeeper 3.8)', () => {
+// The standalone servers; and a follower of a 3-member zabkit ensemble next to a follower of a
+// 3-member Apache ensemble (both 3 voters with tickTime 2000, so conf's values and membership agree).
+describe.each([ZABKIT_STANDALONE, zabkitEnsemble('follower', { tickTimeMs: 2000, observers: 0 })])('four-letter words on $name (vs Apache ZooKeeper 3.8)', (spec) => {
+  beforeAll(async () => {
+    [server, apache] = await Promise.all([spec.start(), startApacheCounterpart(spec.mode, { extendedTypes: true })]);
+    [ours, theirs] = await Promise.all([populate(server.connectString, server.port), populate(apache.connectString, apache.port)]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([ours?.client.close().catch(() => undefined), theirs?.client.close().catch(() => undefined)]);
+    await server?.close();
+    await apache?.close();
+  });
+
   it('ruok, isro and unknown words answer identically', async () => {
     for (const [word, expected] of [
       ['ruok', 'imok'],
@@ -88,6 +89,8 @@ describe('four-letter words (zabkit vs Apache ZooKeeper 3.8)', () => {
       expect(ls).toHaveLength(SRVR_LINES.length);
       ls.forEach((l, i) => expect(l).toMatch(SRVR_LINES[i]!));
     }
+    expect(a).toMatch(new RegExp(`^Mode: ${server.mode}$`, 'm'));
+    expect(b).toMatch(new RegExp(`^Mode: ${apache.mode}$`, 'm'));
     // five built-in entries (root counted twice) + /flw + /flw/eph on both
     expect(/^Node count: (\d+)$/m.exec(a)?.[1]).toBe('7');
     expect(/^Node count: (\d+)$/m.exec(b)?.[1]).toBe('7');
@@ -130,10 +133,20 @@ describe('four-letter words (zabkit vs Apache ZooKeeper 3.8)', () => {
   it('conf and envi print the same keys in the same order', async () => {
     const [ca, cb] = await both('conf');
     expect(keys(ca, /=/)).toEqual(keys(cb, /=/));
+    // A member adds its quorum settings and the membership ("membership: " then server.N lines).
+    const member = server.mode === 'standalone' ? [] : [
+      'initLimit', 'syncLimit', 'electionAlg', 'electionPort', 'quorumPort', 'peerType', 'server.1', 'server.2', 'server.3', 'version',
+    ];
     expect(keys(ca, /=/)).toEqual([
       'clientPort', 'secureClientPort', 'dataDir', 'dataDirSize', 'dataLogDir', 'dataLogSize',
-      'tickTime', 'maxClientCnxns', 'minSessionTimeout', 'maxSessionTimeout', 'clientPortListenBacklog', 'serverId',
+      'tickTime', 'maxClientCnxns', 'minSessionTimeout', 'maxSessionTimeout', 'clientPortListenBacklog', 'serverId', ...member,
     ]);
+    if (server.mode !== 'standalone') {
+      for (const k of ['initLimit=10', 'syncLimit=5', 'electionAlg=3', 'peerType=0', 'membership: ', 'version=0']) {
+        expect(lines(ca)).toContain(k);
+        expect(lines(cb)).toContain(k);
+      }
+    }
     expect(ca).toContain(`clientPort=${ours.port}\n`);
     for (const k of ['tickTime=2000', 'maxClientCnxns=0', 'minSessionTimeout=4000', 'maxSessionTimeout=40000']) {
       expect(ca).toContain(`${k}\n`);
@@ -165,7 +178,7 @@ describe('four-letter words (zabkit vs Apache ZooKeeper 3.8)', () => {
     const INT = /^-?\d+$/;
     const DOUBLE = /^-?\d+\.\d+(E-?\d+)?$/;
     const core: Record<string, RegExp> = {
-      zk_server_state: /^standalone$/,
+      zk_server_state: new RegExp(`^${server.mode}$`),
       zk_avg_latency: DOUBLE,
       zk_max_latency: INT,
       zk_min_latency: INT,
@@ -187,8 +200,9 @@ describe('four-letter words (zabkit vs Apache ZooKeeper 3.8)', () => {
       expect(ma.get(k), `ours ${k}`).toMatch(shape);
       expect(mb.get(k), `apache ${k}`).toMatch(shape);
     }
-    // state-determined values agree
-    for (const k of ['zk_znode_count', 'zk_watch_count', 'zk_ephemerals_count', 'zk_global_sessions', 'zk_num_alive_connections']) {
+    // state-determined values agree (a learner also reports its peer state and the quorum size)
+    const learnerKeys = server.mode === 'standalone' ? [] : ['zk_peer_state', 'zk_quorum_size'];
+    for (const k of ['zk_server_state', 'zk_znode_count', 'zk_watch_count', 'zk_ephemerals_count', 'zk_global_sessions', 'zk_num_alive_connections', ...learnerKeys]) {
       expect([k, ma.get(k)]).toEqual([k, mb.get(k)]);
     }
   });
@@ -235,11 +249,11 @@ describe('four-letter words (zabkit vs Apache ZooKeeper 3.8)', () => {
       s.filter((l, i) => !(l === '<n> expire at <date>:' && !(s[i + 1] ?? '').startsWith('\t')));
     const sa = withoutEmptyBuckets(shape(a, ours.sid));
     const sb = withoutEmptyBuckets(shape(b, theirs.sid));
-    const head = [
-      'SessionTracker dump:',
-      'Session Sets (<n>)/(<n>):',
-      '<n> expire at <date>:',
-      '\t<sid>',
+    // The session tracker part: sessions by expiry bucket on a standalone server (and a leader)...
+    const bucketTracker = ['SessionTracker dump:', 'Session Sets (<n>)/(<n>):', '<n> expire at <date>:', '\t<sid>'];
+    // ...while an Apache learner lists the sessions it knows with their timeouts.
+    const learnerTracker = ['SessionTracker dump:', 'Global Sessions(1):', '<sid>\t10000ms'];
+    const rest = [
       'ephemeral nodes dump:',
       'Sessions with Ephemerals (1):',
       '<sid>:',
@@ -247,14 +261,18 @@ describe('four-letter words (zabkit vs Apache ZooKeeper 3.8)', () => {
       'Connections dump:',
       'Connections Sets (<n>)/(<n>):',
     ];
-    expect(sa.slice(0, head.length)).toEqual(head);
-    expect(sb.slice(0, head.length)).toEqual(head);
+    const theirsHead = [...(server.mode === 'standalone' ? bucketTracker : learnerTracker), ...rest];
+    // Known gap on learners (reported): a zabkit follower prints the bucket dump of the sessions
+    // it serves, not Apache's "Global Sessions(n)" list. Pinned, so that closing the gap shows.
+    const oursHead = [...bucketTracker, ...rest];
+    expect(sa.slice(0, oursHead.length)).toEqual(oursHead);
+    expect(sb.slice(0, theirsHead.length)).toEqual(theirsHead);
     // then buckets ("<n> expire at <date>:") holding "\tip: /<addr> sessionId: 0x<sid>" lines
-    const connectionLines = (s: string[]): string[] => s.slice(head.length).filter((l) => l.startsWith('\t')).sort();
-    expect(connectionLines(sa)).toEqual(['\tip: /<addr> sessionId: 0x0', '\tip: /<addr> sessionId: <sid>']);
-    expect(connectionLines(sb)).toEqual(connectionLines(sa));
-    for (const s of [sa, sb]) {
-      for (const l of s.slice(head.length)) expect(l).toMatch(/^(<n> expire at <date>:|\tip: \/<addr> sessionId: (0x0|<sid>)|)$/);
+    const connectionLines = (s: string[], from: number): string[] => s.slice(from).filter((l) => l.startsWith('\t')).sort();
+    expect(connectionLines(sa, oursHead.length)).toEqual(['\tip: /<addr> sessionId: 0x0', '\tip: /<addr> sessionId: <sid>']);
+    expect(connectionLines(sb, theirsHead.length)).toEqual(connectionLines(sa, oursHead.length));
+    for (const [s, from] of [[sa, oursHead.length], [sb, theirsHead.length]] as const) {
+      for (const l of s.slice(from)) expect(l).toMatch(/^(<n> expire at <date>:|\tip: \/<addr> sessionId: (0x0|<sid>)|)$/);
     }
   });
 
@@ -287,7 +305,9 @@ describe('four-letter words (zabkit vs Apache ZooKeeper 3.8)', () => {
     const [ga, gb] = await both('gtmk');
     for (const text of [ga, gb]) expect(text).toMatch(/^\d+$/);
   });
+});
 
+describe('four-letter words outside the whitelist (zabkit vs Apache ZooKeeper 3.8)', () => {
   it('refuses words outside the whitelist with ZooKeeper\'s message', async () => {
     const [restricted, restrictedApache] = await Promise.all([
       startServer({ host: '127.0.0.1', port: 0, fourLetterWords: ['srvr'], maxClientCnxns: 0 }),

@@ -37,6 +37,8 @@ export interface InteropTargetSpec {
 /** The server settings interop tests use everywhere (TTL nodes, quick container reaping, all 4lw). */
 export interface ZabkitTargetOptions {
   tickTimeMs?: number;
+  /** Observers of the ensemble besides its 3 voters. Default 1 (none when compared with an Apache ensemble's membership). */
+  observers?: number;
   /** Other settings; `host`, `port` and the ensemble's own settings stay the target's. */
   server?: Partial<ServerOptions>;
 }
@@ -62,15 +64,16 @@ export function zabkitStandalone(o: ZabkitTargetOptions = {}): InteropTargetSpec
   };
 }
 
-/** A zabkit ensemble of 3 voters and 1 observer; clients get the first follower, or the observer. */
+/** A zabkit ensemble of 3 voters and (by default) 1 observer; clients get the first follower, or the observer. */
 export function zabkitEnsemble(mode: 'follower' | 'observer', o: ZabkitTargetOptions = {}): InteropTargetSpec {
   const name = `zabkit-ensemble ${mode}`;
   return {
     name,
     mode,
     async start() {
+      if (mode === 'observer' && (o.observers ?? 1) < 1) throw new Error('an observer target needs an observer');
       const cluster = await TestingCluster.start({
-        size: 3, observers: 1, tickTimeMs: o.tickTimeMs ?? 500, fourLetterWords: '*',
+        size: 3, observers: o.observers ?? 1, tickTimeMs: o.tickTimeMs ?? 500, fourLetterWords: '*',
         server: { ...INTEROP_SERVER, ...o.server },
       });
       const member = cluster.members.find((m) => m.mode === mode);
