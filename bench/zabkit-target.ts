@@ -1,10 +1,9 @@
 // zabkit as a bench target: `zabkit server --config <zoo.cfg>` in a child process, started
 // through the same CLI users run (cli/main.ts under tsx, or dist/cli/main.js after a build, or
-// another checkout's with --zabkit-cli). The ensemble target needs `zabkit ensemble`; until that
-// command exists it is unavailable and the report says so. When it does, members are started as
-// ZooKeeper's are: one `server --config` per member with server.N lines and a myid.
+// another checkout's with --zabkit-cli). An ensemble is started as ZooKeeper's is: one
+// `server --config` per member with server.N lines and a myid; a CLI too old to run members
+// (they come up standalone) makes the ensemble target unavailable, and the report says so.
 
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,21 +37,6 @@ export function zabkitCli(entry: string = ownCliEntry()): ZabkitCli {
   return { command: process.execPath, prefix, entry: file };
 }
 
-/** The subcommands the CLI lists in its --help (commander's "Commands:" section). */
-export function listedSubcommands(help: string): string[] {
-  const section = /^Commands:\n((?:[ \t]+.*\n?)*)/m.exec(help)?.[1] ?? '';
-  return section
-    .split('\n')
-    .map((line) => /^ {2}(\S+)/.exec(line)?.[1])
-    .filter((name): name is string => name !== undefined);
-}
-
-/** Whether the CLI has `subcommand` (commander answers any `x --help` with exit 0, so ask the list). */
-export function hasSubcommand(cli: ZabkitCli, subcommand: string): boolean {
-  const r = spawnSync(cli.command, [...cli.prefix, '--help'], { encoding: 'utf8', timeout: 60_000 });
-  return r.status === 0 && listedSubcommands(r.stdout).includes(subcommand);
-}
-
 async function readLag(port: number): Promise<EventLoopLagReading | undefined> {
   const m = parseMntr(await fourLetterWord(BENCH_HOST, port, 'mntr'));
   const p50 = m.get('event_loop_lag_p50_ms');
@@ -82,9 +66,6 @@ export function zabkitLauncher(mode: Mode, dataRoot: string | undefined, cliEntr
     async start() {
       const cli = zabkitCli(cliEntry);
       const nodeFlags = cpuProfileFlags(cpuProfDir);
-      if (mode === 'ensemble' && !hasSubcommand(cli, 'ensemble')) {
-        throw new TargetUnavailable('zabkit ensemble not available');
-      }
       const size = mode === 'standalone' ? 1 : 3;
       const started = await startMembers({
         label: `zabkit-${mode}`,
@@ -95,7 +76,7 @@ export function zabkitLauncher(mode: Mode, dataRoot: string | undefined, cliEntr
       });
       if (mode === 'ensemble' && started.members.some((m) => m.mode === 'standalone')) {
         await started.stop();
-        throw new TargetUnavailable('zabkit ensemble not available (`zabkit server --config` with server.N lines still runs standalone)');
+        throw new TargetUnavailable('zabkit ensemble not available (this CLI runs `server --config` with server.N lines standalone)');
       }
       const first = started.members[0]!;
       await new Promise((r) => setTimeout(r, 100)); // let the banner and warnings reach us

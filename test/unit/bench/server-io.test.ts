@@ -3,7 +3,6 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseMntr, parseMode } from '../../../bench/four-letter-words.js';
-import { listedSubcommands } from '../../../bench/zabkit-target.js';
 import { benchZooCfg } from '../../../bench/zoo-cfg.js';
 import { parseZooCfg } from '../../../server/config/zoo-cfg.js';
 
@@ -43,26 +42,5 @@ describe('four-letter-word replies', () => {
   it('parseMode finds the Mode line of srvr, or nothing while a member is not serving', () => {
     expect(parseMode('Zookeeper version: 3.8.0\nLatency min/avg/max: 0/0.0/0\nMode: follower\nNode count: 5\n')).toBe('follower');
     expect(parseMode('This ZooKeeper instance is not currently serving requests\n')).toBeUndefined();
-  });
-});
-
-describe('listedSubcommands (how the bench tells whether `zabkit ensemble` exists)', () => {
-  it('reads the Commands: section of commander help, ignoring wrapped description lines', () => {
-    const help = [
-      'Usage: zabkit [options] [command]',
-      '',
-      'Options:',
-      '  -V, --version     output the version number',
-      '',
-      'Commands:',
-      '  server [options]  run a standalone ZooKeeper-compatible server',
-      '  bench [options]   benchmark zabkit against Apache ZooKeeper 3.8 with the same',
-      '                    pipelined load, side by side',
-      '  help [command]    display help for command',
-      '',
-    ].join('\n');
-    expect(listedSubcommands(help)).toEqual(['server', 'bench', 'help']);
-    expect(listedSubcommands(help)).not.toContain('ensemble');
-    expect(listedSubcommands(help.replace('  help [command]', '  ensemble [options]  run a local ensemble\n  help [command]'))).toContain('ensemble');
   });
 });
