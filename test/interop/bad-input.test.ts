@@ -2,11 +2,12 @@
 // session holds a watch and another keeps writing. Every bad connection must end in the reply
 // ZooKeeper gives (checked against Apache ZooKeeper 3.8 when these cases were written) or a
 // clean close, within a bound; afterwards the healthy session, its watch, writes and `srvr` work.
+// On the standalone server and on a follower of a 3-member zabkit ensemble (+ observer).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/index.js';
 import { fourLetterWord } from '../support/apache-zookeeper.js';
 import { connectNzk, watchProbe, withTimeout, zookeeper, type Nzk, type WatchProbe } from './nzk.js';
+import { ZABKIT_FOLLOWER, ZABKIT_STANDALONE, type InteropTarget } from './targets.js';
 import { bodies, connectRequest, frame, OP, Out, RawConn, request, session } from './raw-zk.js';
 
 const MAX_BUFFER = 0xfffff;
@@ -15,7 +16,7 @@ const BOUND_MS = 2000;
 const RUNS = Number(process.env.BAD_INPUT_RUNS ?? 200);
 const SEED = process.env.BAD_INPUT_SEED === undefined ? undefined : Number(process.env.BAD_INPUT_SEED);
 
-let server: RunningServer;
+let server: InteropTarget;
 let healthy: Nzk;
 let busy: Nzk;
 let healthyWatch: WatchProbe;
@@ -46,23 +47,6 @@ function startBusyLoop(): { stop(): Promise<{ ok: number; failed: unknown[] }> }
     },
   };
 }
-
-beforeAll(async () => {
-  server = await startServer({ host: '127.0.0.1', port: 0, fourLetterWords: '*', extendedTypesEnabled: true, containerCheckIntervalMs: 1000, maxClientCnxns: 0 });
-  [healthy, busy] = await Promise.all([connectNzk(server.connectString), connectNzk(server.connectString)]);
-  healthy.raw.on('state', (s) => healthyStates.push(s.getName()));
-  await healthy.create('/bad-healthy', Buffer.from('before'));
-  await healthy.create('/bad-busy');
-  healthyWatch = watchProbe();
-  await healthy.getData('/bad-healthy', healthyWatch.watcher);
-  busyLoop = startBusyLoop();
-});
-
-afterAll(async () => {
-  await busyLoop?.stop();
-  await Promise.all([healthy?.close().catch(() => undefined), busy?.close().catch(() => undefined)]);
-  await server?.close();
-});
 
 type Reply = { xid: number; zxid: bigint; err: number };
 const parseReply = (f: Buffer): Reply => ({ xid: f.readInt32BE(0), zxid: f.readBigInt64BE(4), err: f.readInt32BE(12) });
@@ -326,7 +310,27 @@ async function runCase(c: BadCase): Promise<void> {
   }
 }
 
-describe('bad input against a running zabkit server', () => {
+// The standalone server, and a zabkit ensemble reached through one follower only (the bad bytes
+// go to that follower; the healthy sessions' writes are forwarded to the leader meanwhile).
+describe.each([ZABKIT_STANDALONE, ZABKIT_FOLLOWER])('bad input against a running $name', (spec) => {
+  beforeAll(async () => {
+    server = await spec.start();
+    [healthy, busy] = await Promise.all([connectNzk(server.connectString), connectNzk(server.connectString)]);
+    healthyStates.length = 0;
+    healthy.raw.on('state', (s) => healthyStates.push(s.getName()));
+    await healthy.create('/bad-healthy', Buffer.from('before'));
+    await healthy.create('/bad-busy');
+    healthyWatch = watchProbe();
+    await healthy.getData('/bad-healthy', healthyWatch.watcher);
+    busyLoop = startBusyLoop();
+  });
+
+  afterAll(async () => {
+    await busyLoop?.stop();
+    await Promise.all([healthy?.close().catch(() => undefined), busy?.close().catch(() => undefined)]);
+    await server?.close();
+  });
+
   it('answers or cleanly closes every bad connection (property-based)', async () => {
     await fc.assert(
       fc.asyncProperty(badCase, async (c) => {
@@ -459,7 +463,7 @@ describe('bad input against a running zabkit server', () => {
     expect((await healthy.getData('/bad-healthy')).data?.toString()).toBe('after');
 
     const srvr = await fourLetterWord(server.port, 'srvr');
-    expect(srvr).toMatch(/^Mode: standalone$/m);
+    expect(srvr).toMatch(new RegExp(`^Mode: ${server.mode}$`, 'm'));
     // every bad connection is gone: only the two clients and this 4lw connection remain
     let connections = /^Connections: (\d+)$/m.exec(srvr)?.[1];
     for (let i = 0; i < 40 && connections !== '3'; i++) {
