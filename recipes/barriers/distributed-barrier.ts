@@ -57,8 +57,8 @@ export class DistributedBarrier {
     try {
       for (;;) {
         wait.beginCheck();
-        const stat = await wait.race(this.framework.exists(this.path, { watch: wait.watcher }));
         wait.watching(this.path, WatcherType.Data);
+        const stat = await wait.race(this.framework.exists(this.path, { watch: wait.watcher }));
         if (stat === null) return;
         await wait.sleep();
       }

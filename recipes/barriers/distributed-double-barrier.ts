@@ -75,8 +75,8 @@ export class DistributedDoubleBarrier {
     const wait = new WatchWait(this.framework, options, (ms) => new BarrierTimeoutError(this.path, ms, 'enter'));
     let created = false;
     try {
-      const readyAtStart = await wait.race(this.framework.exists(this.readyPath, { watch: wait.watcher }));
       wait.watching(this.readyPath, WatcherType.Data);
+      const readyAtStart = await wait.race(this.framework.exists(this.readyPath, { watch: wait.watcher }));
       await wait.race(this.createMemberNode());
       created = true;
       if (readyAtStart === null) await this.waitUntilOpen(wait);
@@ -175,8 +175,8 @@ export class DistributedDoubleBarrier {
           ourNodeShouldExist = false;
         }
       }
-      const stat = await wait.race(this.framework.exists(watchTarget, { watch: wait.watcher }));
       wait.watching(watchTarget, WatcherType.Data);
+      const stat = await wait.race(this.framework.exists(watchTarget, { watch: wait.watcher }));
       if (stat !== null) await wait.sleep();
     }
   }

@@ -30,6 +30,9 @@ export class WatchWait {
   private readonly wake = new Wakeup();
   private readonly states: Subscription;
   private readonly watched = new Map<string, WatcherType>();
+  /** Reads raced by this wait that have not settled: a stop can overtake one whose watch is still being set. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private disposed = false;
 
   /** Throws at once if the framework is not started or the signal already aborted. */
   constructor(
@@ -62,11 +65,22 @@ export class WatchWait {
 
   /** `promise`, or the stop reason as soon as the wait stops. */
   race<T>(promise: Promise<T>): Promise<T> {
+    this.inFlight.add(promise);
+    const settled = (): void => void this.inFlight.delete(promise);
+    promise.then(settled, settled);
     return this.stop.race(promise);
   }
 
-  /** Notes a watch set with `this.watcher` on `path`, so dispose() removes it. */
+  /**
+   * Notes a watch set with `this.watcher` on `path`, so dispose() removes it. Call it before the
+   * watching read is sent: a stop may overtake the read's reply. Noted after dispose (by a read
+   * that outlived the wait), the watch is removed at once.
+   */
   watching(path: string, type: typeof WatcherType.Data | typeof WatcherType.Children): void {
+    if (this.disposed) {
+      void this.removeWatch(path, type);
+      return;
+    }
     this.watched.set(`${type}:${path}`, type);
   }
 
@@ -88,16 +102,21 @@ export class WatchWait {
    * in the background.
    */
   async dispose(): Promise<void> {
+    this.disposed = true;
     this.states.unsubscribe();
     this.stop.dispose();
-    const watched = [...this.watched];
+    const watched = [...this.watched].map(([key, type]) => [key.slice(key.indexOf(':') + 1), type] as const);
     this.watched.clear();
-    if (this.framework.lifecycle !== 'started') return;
-    const removals = watched.map(([key, type]) => {
-      const path = key.slice(key.indexOf(':') + 1);
-      return this.framework.removeWatches(path, type, { watcher: this.watcher, local: true }).catch(() => undefined);
-    });
-    if (this.framework.isConnected) await Promise.all(removals);
+    const removeAll = (): Promise<unknown> => Promise.all(watched.map(([path, type]) => this.removeWatch(path, type)));
+    // A read the stop overtook may still register its watch when its reply arrives: remove again then.
+    if (this.inFlight.size > 0) void Promise.allSettled([...this.inFlight]).then(removeAll);
+    const removals = removeAll();
+    if (this.framework.isConnected) await removals;
+  }
+
+  private removeWatch(path: string, type: WatcherType): Promise<void> {
+    if (this.framework.lifecycle !== 'started') return Promise.resolve();
+    return this.framework.removeWatches(path, type, { watcher: this.watcher, local: true }).catch(() => undefined);
   }
 }
 

@@ -121,8 +121,8 @@ export class SimpleDistributedQueue {
   private async head(remove: boolean, wait: WatchWait | undefined): Promise<Buffer | null> {
     let children: string[];
     try {
-      children = await this.framework.getChildren(this.path, wait ? { watch: wait.watcher } : {});
       wait?.watching(this.path, WatcherType.Children);
+      children = await this.framework.getChildren(this.path, wait ? { watch: wait.watcher } : {});
     } catch (e) {
       if (e instanceof NoNodeError) return null;
       throw e;
