@@ -28,6 +28,8 @@ export interface Measurement {
   clientCpuPct?: number;
   /** zabkit only: event-loop lag over the window (worst member). */
   eventLoopLagMs?: EventLoopLagReading;
+  /** The same lag seen by an idle Node process over the window: what the machine alone caused (bench/lag-probe.ts). */
+  probeLagMs?: EventLoopLagReading;
 }
 
 export interface RunResult {

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { dirname } from 'node:path';
 import { runClientComparison, type ClientCompareDeps } from './client-compare.js';
+import { LagProbe } from './lag-probe.js';
 import { closeSessions, openSessions, runLoad, seedKeys } from './load.js';
 import type { BenchOptions, Mode, TargetName } from './options.js';
 import { UsageSampler } from './process-stats.js';
@@ -53,7 +54,7 @@ function rowLabels(s: Scenario): string[] {
 
 let runCounter = 0;
 
-async function runLoadScenario(t: RunningTarget, s: Scenario, o: BenchOptions, progress: ProgressLine, prefix: string): Promise<RunResult> {
+async function runLoadScenario(t: RunningTarget, s: Scenario, o: BenchOptions, probe: LagProbe, progress: ProgressLine, prefix: string): Promise<RunResult> {
   const workload = s.workload!;
   const sessions = await openSessions(t.addresses, s.sessions);
   let sampler: UsageSampler | undefined;
@@ -71,13 +72,13 @@ async function runLoadScenario(t: RunningTarget, s: Scenario, o: BenchOptions, p
       {
         onMeasureStart: async () => {
           sampler = new UsageSampler(t.pids);
-          await t.resetStats();
+          await Promise.all([t.resetStats(), probe.reset()]);
         },
         onProgress: (p) => progress.load(prefix, p),
       },
     );
     const usage = sampler?.stop();
-    const lag = await t.readEventLoopLag();
+    const [lag, probeLag] = await Promise.all([t.readEventLoopLag(), probe.read()]);
     return {
       ...base(t.mode, t.name, s),
       status: 'ok',
@@ -86,6 +87,7 @@ async function runLoadScenario(t: RunningTarget, s: Scenario, o: BenchOptions, p
         serverCpuPct: usage?.cpuPct,
         clientCpuPct: r.clientCpuPct,
         ...(lag === undefined ? {} : { eventLoopLagMs: lag }),
+        ...(probeLag === undefined ? {} : { probeLagMs: probeLag }),
       }),
     };
   } finally {
@@ -94,8 +96,8 @@ async function runLoadScenario(t: RunningTarget, s: Scenario, o: BenchOptions, p
   }
 }
 
-async function runSequenceScenario(t: RunningTarget, s: Scenario, o: BenchOptions, progress: ProgressLine, prefix: string): Promise<RunResult[]> {
-  await t.resetStats();
+async function runSequenceScenario(t: RunningTarget, s: Scenario, o: BenchOptions, probe: LagProbe, progress: ProgressLine, prefix: string): Promise<RunResult[]> {
+  await Promise.all([t.resetStats(), probe.reset()]);
   const sampler = new UsageSampler(t.pids);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -113,7 +115,7 @@ async function runSequenceScenario(t: RunningTarget, s: Scenario, o: BenchOption
   const usage = sampler.stop();
   const elapsedMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  const lag = await t.readEventLoopLag();
+  const [lag, probeLag] = await Promise.all([t.readEventLoopLag(), probe.read()]);
   const rows: RunResult[] = phases.map((p) => ({
     ...base(t.mode, t.name, s),
     label: `${s.label}: ${p.phase}`,
@@ -137,9 +139,81 @@ async function runSequenceScenario(t: RunningTarget, s: Scenario, o: BenchOption
       serverCpuPct: usage.cpuPct,
       clientCpuPct: ((cpu.user + cpu.system) / 1000 / elapsedMs) * 100,
       ...(lag === undefined ? {} : { eventLoopLagMs: lag }),
+      ...(probeLag === undefined ? {} : { probeLagMs: probeLag }),
     },
   });
   return rows;
+}
+
+interface ModeContext {
+  o: BenchOptions;
+  suite: Scenario[];
+  launcherFor(target: TargetName, mode: Mode): TargetLauncher;
+  probe: LagProbe;
+  progress: ProgressLine;
+  /** Results are appended to these. */
+  runs: RunResult[];
+  targets: TargetInfo[];
+}
+
+/** One mode: start every target, run the suite interleaved over them, stop them. */
+async function runMode(mode: Mode, ctx: ModeContext): Promise<void> {
+  const { o, suite, launcherFor, probe, progress, runs, targets } = ctx;
+  const running: RunningTarget[] = [];
+  try {
+    for (const name of o.targets) {
+      progress.status(`[${mode}] starting ${name}…`);
+      try {
+        const t = await launcherFor(name, mode).start();
+        running.push(t);
+        const seed = await openSessions(t.addresses.slice(0, 1), 1);
+        try {
+          await seedKeys(seed[0]!, o.keys, o.payloadBytes);
+        } finally {
+          await closeSessions(seed);
+        }
+        targets.push({ target: name, mode, status: 'ok', version: t.version, notes: [...t.notes] });
+        progress.log(`[${mode}] ${name} ready: ${t.version} (pids ${t.pids.join(', ')})`);
+      } catch (err) {
+        const status = err instanceof TargetUnavailable ? 'n/a' : 'failed';
+        targets.push({ target: name, mode, status, reason: errorText(err), notes: [] });
+        progress.log(`[${mode}] ${name}: ${status}: ${errorText(err).split('\n')[0]}`);
+        const up = running.find((r) => r.name === name);
+        if (up !== undefined) {
+          running.splice(running.indexOf(up), 1);
+          await up.stop();
+        }
+      }
+    }
+    for (const [i, s] of suite.entries()) {
+      // alternate who goes first, so slow drift on a shared machine does not favour one side
+      const order = i % 2 === 0 ? o.targets : [...o.targets].reverse();
+      for (const name of order) {
+        const t = running.find((r) => r.name === name);
+        const info = targets.find((x) => x.target === name && x.mode === mode);
+        if (t === undefined) {
+          const status = info?.status === 'n/a' ? 'n/a' : 'failed';
+          const reason = info?.reason?.split('\n')[0] ?? 'not started';
+          for (const label of rowLabels(s)) runs.push({ ...base(mode, name, s), label, status, reason });
+          continue;
+        }
+        const prefix = `[${mode} ${i + 1}/${suite.length}] ${s.label} · ${name}`;
+        try {
+          if (s.part === 'sequence') runs.push(...(await runSequenceScenario(t, s, o, probe, progress, prefix)));
+          else runs.push(await runLoadScenario(t, s, o, probe, progress, prefix));
+          const last = runs[runs.length - 1]!;
+          progress.log(`${prefix}: ${summaryLine(last)}`);
+        } catch (err) {
+          for (const label of rowLabels(s)) runs.push({ ...base(mode, name, s), label, status: 'failed', reason: errorText(err).split('\n')[0] });
+          progress.log(`${prefix}: failed: ${errorText(err)}`);
+        }
+      }
+    }
+  } finally {
+    progress.status(`[${mode}] stopping servers…`);
+    await Promise.all(running.map((t) => t.stop()));
+    progress.done();
+  }
 }
 
 export async function runBench(o: BenchOptions, deps: RunDeps): Promise<BenchReport> {
@@ -159,62 +233,13 @@ export async function runBench(o: BenchOptions, deps: RunDeps): Promise<BenchRep
   }
 
   // with only the `client` part selected there is nothing to run per target: start no servers
-  for (const mode of suite.length > 0 ? o.modes : []) {
-    const running: RunningTarget[] = [];
-    try {
-      for (const name of o.targets) {
-        progress.status(`[${mode}] starting ${name}…`);
-        try {
-          const t = await launcherFor(name, mode).start();
-          running.push(t);
-          const seed = await openSessions(t.addresses.slice(0, 1), 1);
-          try {
-            await seedKeys(seed[0]!, o.keys, o.payloadBytes);
-          } finally {
-            await closeSessions(seed);
-          }
-          targets.push({ target: name, mode, status: 'ok', version: t.version, notes: [...t.notes] });
-          progress.log(`[${mode}] ${name} ready: ${t.version} (pids ${t.pids.join(', ')})`);
-        } catch (err) {
-          const status = err instanceof TargetUnavailable ? 'n/a' : 'failed';
-          targets.push({ target: name, mode, status, reason: errorText(err), notes: [] });
-          progress.log(`[${mode}] ${name}: ${status}: ${errorText(err).split('\n')[0]}`);
-          const up = running.find((r) => r.name === name);
-          if (up !== undefined) {
-            running.splice(running.indexOf(up), 1);
-            await up.stop();
-          }
-        }
-      }
-      for (const [i, s] of suite.entries()) {
-        // alternate who goes first, so slow drift on a shared machine does not favour one side
-        const order = i % 2 === 0 ? o.targets : [...o.targets].reverse();
-        for (const name of order) {
-          const t = running.find((r) => r.name === name);
-          const info = targets.find((x) => x.target === name && x.mode === mode);
-          if (t === undefined) {
-            const status = info?.status === 'n/a' ? 'n/a' : 'failed';
-            const reason = info?.reason?.split('\n')[0] ?? 'not started';
-            for (const label of rowLabels(s)) runs.push({ ...base(mode, name, s), label, status, reason });
-            continue;
-          }
-          const prefix = `[${mode} ${i + 1}/${suite.length}] ${s.label} · ${name}`;
-          try {
-            if (s.part === 'sequence') runs.push(...(await runSequenceScenario(t, s, o, progress, prefix)));
-            else runs.push(await runLoadScenario(t, s, o, progress, prefix));
-            const last = runs[runs.length - 1]!;
-            progress.log(`${prefix}: ${summaryLine(last)}`);
-          } catch (err) {
-            for (const label of rowLabels(s)) runs.push({ ...base(mode, name, s), label, status: 'failed', reason: errorText(err).split('\n')[0] });
-            progress.log(`${prefix}: failed: ${errorText(err)}`);
-          }
-        }
-      }
-    } finally {
-      progress.status(`[${mode}] stopping servers…`);
-      await Promise.all(running.map((t) => t.stop()));
-      progress.done();
+  const probe = LagProbe.start();
+  try {
+    for (const mode of suite.length > 0 ? o.modes : []) {
+      await runMode(mode, { o, suite, launcherFor, probe, progress, runs, targets });
     }
+  } finally {
+    probe.stop();
   }
 
   const clients = o.parts.includes('client') ? await (deps.clientComparison ?? runClientComparison)(o, { progress }) : undefined;

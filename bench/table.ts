@@ -65,7 +65,7 @@ function side(run: RunResult | undefined, pick: Pick, fmt: (v: number) => string
 export function formatTable(runs: readonly RunResult[]): string {
   const notes = new Footnotes();
   const note = (r: RunResult): string => notes.marker(`${r.target} ${r.mode}: ${r.status}${r.reason === undefined ? '' : ` (${r.reason})`}`);
-  const header = ['mode', 'scenario', ...METRICS.map((m) => m.header), 'lag p99 ms'];
+  const header = ['mode', 'scenario', ...METRICS.map((m) => m.header), 'lag p99 ms (idle probe)'];
   const lines: string[][] = [];
   for (const row of pairRuns(runs)) {
     const cells = [row.mode, row.label];
@@ -75,13 +75,16 @@ export function formatTable(runs: readonly RunResult[]): string {
       const ratio = metric.ratio ? ` ${formatRatio(a.value, b.value)}` : '';
       cells.push(`${a.text} / ${b.text}${a.value !== undefined && b.value !== undefined ? ratio : ''}`);
     }
-    const lag = row.zabkit?.status === 'ok' ? row.zabkit.result?.eventLoopLagMs : undefined;
-    cells.push(lag === undefined ? '—' : formatMs(lag.p99Ms));
+    const ours = row.zabkit?.status === 'ok' ? row.zabkit.result : undefined;
+    const lag = ours?.eventLoopLagMs;
+    const probe = ours?.probeLagMs;
+    cells.push(lag === undefined ? '—' : `${formatMs(lag.p99Ms)}${probe === undefined ? '' : ` (${formatMs(probe.p99Ms)})`}`);
     const errs = [row.zabkit, row.zookeeper].filter((r) => (r?.result?.errors ?? 0) > 0);
     for (const r of errs) cells[1] += ` (${r!.target}: ${r!.result!.errors} errors)`;
     lines.push(cells);
   }
   return markdownTable([
     'Each cell: zabkit / Apache ZooKeeper, then zabkit ÷ ZooKeeper (ops/s: higher is better; ms and MiB: lower is better).',
+    "Lag: zabkit's event-loop lag p99, and in brackets an idle Node process's over the same window (the machine's share).",
   ], header, lines, notes);
 }

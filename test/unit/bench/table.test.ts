@@ -60,19 +60,21 @@ describe('pairRuns', () => {
 });
 
 describe('formatTable', () => {
-  it('prints both sides and the ratio for every metric, and our event-loop lag', () => {
+  it('prints both sides and the ratio for every metric, and our event-loop lag beside the idle probe\'s', () => {
     const text = formatTable([
-      run('zabkit', 'setData 4x100 100B', measured(12_000, 2, { serverRssMb: 80, eventLoopLagMs: { p50Ms: 0.2, p99Ms: 1.5, maxMs: 9 } })),
+      run('zabkit', 'setData 4x100 100B', measured(12_000, 2, {
+        serverRssMb: 80, eventLoopLagMs: { p50Ms: 0.2, p99Ms: 1.5, maxMs: 9 }, probeLagMs: { p50Ms: 0.1, p99Ms: 0.42, maxMs: 3 },
+      })),
       run('zookeeper', 'setData 4x100 100B', measured(30_000, 1, { serverRssMb: 320 })),
     ]);
     const lines = text.split('\n');
     const header = lines.find((l) => l.startsWith('| mode'))!;
     expect(header.split('|').map((c) => c.trim()).filter(Boolean)).toEqual([
-      'mode', 'scenario', 'ops/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'server RSS MiB', 'lag p99 ms',
+      'mode', 'scenario', 'ops/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'server RSS MiB', 'lag p99 ms (idle probe)',
     ]);
     const row = lines.find((l) => l.includes('setData 4x100'))!.split('|').map((c) => c.trim()).filter(Boolean);
     expect(row).toEqual([
-      'standalone', 'setData 4x100 100B', '12.0k / 30.0k 0.40×', '2 / 1 2.00×', '8 / 4 2.00×', '16 / 8 2.00×', '80 / 320 0.25×', '1.5',
+      'standalone', 'setData 4x100 100B', '12.0k / 30.0k 0.40×', '2 / 1 2.00×', '8 / 4 2.00×', '16 / 8 2.00×', '80 / 320 0.25×', '1.5 (0.42)',
     ]);
     // every row has the same width (a valid Markdown table that also lines up in a terminal)
     const tableLines = lines.filter((l) => l.startsWith('|'));
