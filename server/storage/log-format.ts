@@ -22,13 +22,21 @@ export function encodeSegmentHeader(): Buffer {
   return b;
 }
 
-/** A record's 16-byte header; the payload follows it unchanged (so it is never copied). */
+/** Length then zxid, contiguous, for the CRC (in the record the CRC sits between them). */
+const crcPrefix = Buffer.alloc(12);
+const crcPrefixView = new DataView(crcPrefix.buffer, crcPrefix.byteOffset, crcPrefix.length);
+
+/**
+ * A record's 16-byte header; the payload follows it unchanged (so it is never copied). Called
+ * once per txn: no BigInt arithmetic (Buffer.writeBigInt64BE allocates) and no views.
+ */
 export function encodeRecordHeader(zxid: bigint, payload: Buffer): Buffer {
+  crcPrefixView.setUint32(0, payload.length);
+  crcPrefixView.setBigInt64(4, zxid);
   const h = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
-  h.writeUInt32BE(payload.length, 0);
-  h.writeBigInt64BE(zxid, 8);
-  const crc = crc32(payload, crc32(h.subarray(8, 16), crc32(h.subarray(0, 4))));
-  h.writeUInt32BE(crc, 4);
+  crcPrefix.copy(h, 0, 0, 4);
+  h.writeUInt32BE(crc32(payload, crc32(crcPrefix)), 4);
+  crcPrefix.copy(h, 8, 4, 12);
   return h;
 }
 
