@@ -34,6 +34,10 @@
 //    connection); 3.9 (ZOOKEEPER-2623) and zabkit answer -6 and close.
 // 9. deleteContainer (20) sent by a client: 3.8 takes the whole request buffer (header included)
 //    as the path, so it always fails -8; 3.9 decodes DeleteContainerRequest.
+// On a follower of a 3-member ensemble (both sides):
+// E1. /zookeeper/config holds the membership on an Apache member, nothing on a zabkit one (a gap,
+//     docs/zab.md "Not modelled yet"): not compared.
+// E2. check (13) at top level is not sent: it breaks a 3.8 ensemble for good (see bad-requests).
 // Deliberate zabkit choices that differ from ZooKeeper 3.8 AND 3.9 (also not compared):
 // 10. sasl (102) without SASL configured: ZooKeeper replies {xid, 0, 0} + SetSASLResponse{null};
 //     zabkit answers -6 and closes.
@@ -44,12 +48,11 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/index.js';
 import {
   CreateRequest, encodeToBuffer, OPEN_ACL_UNSAFE, OpCode, SetDataRequest, type ACL, type Stat,
 } from '../../protocol/index.js';
-import { startApacheZooKeeper, type ApacheZooKeeper } from '../support/apache-zookeeper.js';
 import { mop, RawClient, type ConnectOptions, type Reply } from '../support/raw-client.js';
+import { startApacheCounterpart, ZABKIT_STANDALONE, zabkitEnsemble, type InteropTarget } from './targets.js';
 
 type Side = 'zk' | 'ours';
 type Outcome = Reply<any> | Array<Reply<any>> | undefined;
@@ -102,7 +105,8 @@ class Run {
   private readonly ended = new Set<string>();
   private readonly all: RawClient[] = [];
 
-  constructor(readonly side: Side, readonly connectString: string, readonly root: string) {}
+  /** `ensemble`: the sessions are on a follower of a 3-member ensemble (both sides). */
+  constructor(readonly side: Side, readonly connectString: string, readonly root: string, readonly ensemble = false) {}
 
   client(label: string): RawClient {
     const c = this.clients.get(label);
@@ -331,6 +335,8 @@ const CREATE_SESSION_REQUEST =
   'createSession (-10) sent as a request: ZooKeeper (3.8 and 3.9) runs a createSession txn and answers with a second ConnectResponse (no ReplyHeader); zabkit answers -6 and closes';
 const SASL_WITHOUT_SASL =
   'sasl (102) with no SASL configured: ZooKeeper (3.8 and 3.9) replies {xid, zxid 0, err 0} + SetSASLResponse{token null} and keeps the connection; zabkit answers -6 and closes';
+const CONFIG_MEMBERSHIP =
+  '/zookeeper/config on an ensemble member: Apache holds the membership text (version -1); zabkit leaves it empty (docs/zab.md, not modelled yet)';
 const DELETE_CONTAINER_38 =
   'deleteContainer (20) from a client: 3.8 reads the path as the whole request buffer (header included) so always -8; 3.9 decodes DeleteContainerRequest';
 
@@ -344,10 +350,11 @@ seq('builtin-nodes', async (r) => {
   await r.step('getChildren2 /zookeeper', 'a', (c) => c.getChildren2('/zookeeper'));
   await r.step('getData /zookeeper', 'a', (c) => c.getData('/zookeeper'));
   await r.step('getData /zookeeper/quota', 'a', (c) => c.getData('/zookeeper/quota'));
-  await r.step('getData /zookeeper/config', 'a', (c) => c.getData('/zookeeper/config'));
-  await r.step('exists /zookeeper/config', 'a', (c) => c.exists('/zookeeper/config'));
+  const membership = r.ensemble ? { skip: CONFIG_MEMBERSHIP } : {};
+  await r.step('getData /zookeeper/config', 'a', (c) => c.getData('/zookeeper/config'), membership);
+  await r.step('exists /zookeeper/config', 'a', (c) => c.exists('/zookeeper/config'), membership);
   for (const p of ['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config']) {
-    await r.step(`getACL ${p}`, 'a', (c) => c.getACL(p));
+    await r.step(`getACL ${p}`, 'a', (c) => c.getACL(p), p === '/zookeeper/config' ? membership : {});
   }
   await r.step('getAllChildrenNumber /', 'a', (c) => c.getAllChildrenNumber('/'));
   await r.step('getAllChildrenNumber /zookeeper', 'a', (c) => c.getAllChildrenNumber('/zookeeper'));
@@ -921,7 +928,8 @@ seq('bad-requests', async (r) => {
   const root = r.root;
   await r.open('a');
   await r.step('create root', 'a', (c) => c.create(root, ''));
-  const closing: Array<[string, (c: RawClient) => Promise<Reply<any>>]> = [
+  type Closing = (c: RawClient) => Promise<Reply<any>>;
+  const closing: Array<[string, Closing]> = [
     ['unknown opcode 999', (c) => c.request(999, Buffer.alloc(0))],
     ['opcode 0 (notification)', (c) => c.request(0, Buffer.alloc(0))],
     ['createSession (-10) as a request', (c) => c.request(-10, Buffer.from('00002710', 'hex'))],
@@ -938,7 +946,10 @@ seq('bad-requests', async (r) => {
       return c.ping();
     }],
     // Last: 3.8 gives it no reply and (we suspect) a zxid, which would shift everything after it.
-    ['check (13) at top level', (c) => c.request(OpCode.check, { path: root, version: -1 })],
+    // Not on an ensemble: a 3.8 leader logs it as a txn of type 13 that no member can read back
+    // ("Unsupported Txn with type=13"), its followers drop out and it cannot reload its own
+    // database — the Apache side would be gone for the rest of the run (ZOOKEEPER-2623).
+    ...(r.ensemble ? [] : [['check (13) at top level', (c: RawClient) => c.request(OpCode.check, { path: root, version: -1 })] as [string, Closing]]),
   ];
   let i = 0;
   for (const [name, fn] of closing) {
@@ -1052,26 +1063,28 @@ function compare(name: string, zk: StepRecord[], ours: StepRecord[]): string[] {
   return out;
 }
 
-describe('differential: zabkit vs Apache ZooKeeper 3.8', () => {
-  let zk: ApacheZooKeeper | undefined;
-  let ours: RunningServer | undefined;
+// The standalone servers; and a follower of a 3-member zabkit ensemble next to a follower of a
+// 3-member Apache ensemble (3 voters and tickTime 2000 on both), every session on that follower.
+describe.each([ZABKIT_STANDALONE, zabkitEnsemble('follower', { tickTimeMs: 2000, observers: 0 })])('differential: $name vs Apache ZooKeeper 3.8', (spec) => {
+  let zk: InteropTarget | undefined;
+  let ours: InteropTarget | undefined;
   const skipped: string[] = [];
   const totals = { sequences: 0, steps: 0, requests: 0 };
 
   beforeAll(async () => {
     [zk, ours] = await Promise.all([
-      startApacheZooKeeper({ extendedTypes: true, containerCheckIntervalMs: 1000 }),
-      startServer({ host: '127.0.0.1', port: 0, fourLetterWords: '*', extendedTypesEnabled: true, containerCheckIntervalMs: 1000, maxClientCnxns: 0 }),
+      startApacheCounterpart(spec.mode, { extendedTypes: true, containerCheckIntervalMs: 1000 }),
+      spec.start(),
     ]);
   });
   afterAll(async () => {
-    await Promise.all([zk?.stop(), ours?.close()]);
-    console.log(`differential: ${totals.sequences} sequences, ${totals.steps} steps, ${totals.requests} requests per server`);
+    await Promise.all([zk?.close(), ours?.close()]);
+    console.log(`differential on ${spec.name}: ${totals.sequences} sequences, ${totals.steps} steps, ${totals.requests} requests per server`);
     if (skipped.length) console.log(`not compared (known 3.8 vs 3.9 differences):\n${skipped.join('\n')}`);
   });
 
   async function execute(side: Side, connectString: string, name: string, fn: Sequence): Promise<Run> {
-    const run = new Run(side, connectString, `/diff-${name}`);
+    const run = new Run(side, connectString, `/diff-${name}`, spec.mode !== 'standalone');
     try {
       await fn(run);
     } catch (e) {
