@@ -1,15 +1,17 @@
 // `npm run bench:storage`: the durability figures of docs/storage.md, measured in one process
 // on this machine's disk (the data dir lives under $TMPDIR unless --dir is given):
 //   1. group commit at saturation: txns per fdatasync and write throughput with fsync on;
-//   2. event-loop lag p99 / max while a 1M-znode snapshot is written under a trickle of writes;
+//   2. event-loop lag p99 / max while a 1M-znode snapshot is written under a trickle of writes,
+//      with the GC pauses meanwhile and the lag an idle process saw (the machine's share);
 //   3. recovery time for 1M znodes: snapshot + a 100k-txn log.
 // The request pipeline is driven directly (no sockets) so the figures are the storage's own.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { Command } from 'commander';
+import { LagProbe } from '../bench/lag-probe.js';
 import { encodeRequestFrame } from '../protocol/frames.js';
 import { OpCode } from '../protocol/ops.js';
 import * as R from '../protocol/records.js';
@@ -62,7 +64,7 @@ async function saturation(parent: string) {
   try {
     const { store, proc } = await open(dir);
     proc.process(channel, createFrame('/s', payload), Date.now());
-    await store.log.drain();
+    await store.settled();
     const before = { ...store.log.stats };
     const until = performance.now() + Number(opts.saturationSeconds) * 1000;
     let done = 0;
@@ -72,7 +74,7 @@ async function saturation(parent: string) {
       while (proc.pendingTxns > 1500) await new Promise((r) => setImmediate(r));
       done += 500;
     }
-    await store.log.drain();
+    await store.settled();
     const seconds = Number(opts.saturationSeconds);
     const syncs = store.log.stats.syncs - before.syncs;
     const txns = store.log.stats.txns - before.txns;
@@ -91,14 +93,26 @@ async function bigTree(parent: string) {
     for (let p = 0; p < 1000; p++) proc.process(channel, createFrame(`/p${p}`, payload), Date.now());
     for (let i = 0; i < ZNODES; i++) {
       proc.process(channel, createFrame(`/p${i % 1000}/n${i}`, payload), Date.now());
-      if (i % 20_000 === 0) await store.log.drain();
+      if (i % 20_000 === 0) await store.settled();
     }
-    await store.log.drain();
+    await store.settled();
     const buildSeconds = (performance.now() - buildStart) / 1000;
 
     // The snapshot, written while one write every millisecond keeps arriving.
+    const probe = LagProbe.start();
+    await probe.reset();
     const lag = monitorEventLoopDelay({ resolution: 1 });
     lag.enable();
+    // garbage collection pauses meanwhile: the snapshot's own slices are bounded, GC is not
+    let gcMaxMs = 0;
+    let gcMs = 0;
+    const gc = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        gcMs += e.duration;
+        gcMaxMs = Math.max(gcMaxMs, e.duration);
+      }
+    });
+    gc.observe({ entryTypes: ['gc'] });
     let trickle = 0;
     const timer = setInterval(() => proc.process(channel, setFrame(`/p${trickle++ % 1000}`, payload), Date.now()), 1);
     const snapStart = performance.now();
@@ -106,12 +120,15 @@ async function bigTree(parent: string) {
     const snapSeconds = (performance.now() - snapStart) / 1000;
     clearInterval(timer);
     lag.disable();
+    gc.disconnect();
+    const machine = await probe.read();
+    probe.stop();
     const lagP99 = lag.percentile(99) / 1e6;
     const lagMax = lag.max / 1e6;
 
     for (let i = 0; i < LOG_TXNS; i++) {
       proc.process(channel, setFrame(`/p${i % 1000}/n${i}`, payload), Date.now());
-      if (i % 20_000 === 0) await store.log.drain();
+      if (i % 20_000 === 0) await store.settled();
     }
     await store.close();
     const recoverStart = performance.now();
@@ -119,7 +136,8 @@ async function bigTree(parent: string) {
     const recoverSeconds = (performance.now() - recoverStart) / 1000;
     return {
       znodes: r.state.tree.nodeCount, buildSeconds, snapshotBytes: written?.bytes ?? 0, snapshotSeconds: snapSeconds,
-      snapshotLagP99Ms: lagP99, snapshotLagMaxMs: lagMax, trickleWrites: trickle,
+      snapshotLagP99Ms: lagP99, snapshotLagMaxMs: lagMax, snapshotGcMs: gcMs, snapshotGcMaxMs: gcMaxMs,
+      snapshotProbeLagP99Ms: machine?.p99Ms, snapshotProbeLagMaxMs: machine?.maxMs, trickleWrites: trickle,
       replayedTxns: r.txnsReplayed, recoverySeconds: recoverSeconds,
     };
   } finally {
@@ -133,6 +151,8 @@ console.log(`group commit:  ${fmt(sat.writesPerSecond)} writes/s with fsync on; 
   `(${fmt(sat.fsyncsPerSecond)} fdatasyncs/s, largest batch ${fmt(sat.maxBatch)})`);
 const big = await bigTree(parent);
 console.log(`snapshot:      ${fmt(big.znodes)} znodes, ${fmt(big.snapshotBytes / 1e6, 1)} MB in ${fmt(big.snapshotSeconds, 2)} s; ` +
-  `event-loop lag meanwhile p99 ${fmt(big.snapshotLagP99Ms, 2)} ms, max ${fmt(big.snapshotLagMaxMs, 2)} ms (${fmt(big.trickleWrites)} writes served)`);
+  `event-loop lag meanwhile p99 ${fmt(big.snapshotLagP99Ms, 2)} ms, max ${fmt(big.snapshotLagMaxMs, 2)} ms (${fmt(big.trickleWrites)} writes served); ` +
+  `GC meanwhile ${fmt(big.snapshotGcMs)} ms, longest pause ${fmt(big.snapshotGcMaxMs, 1)} ms; ` +
+  `an idle process meanwhile: lag p99 ${fmt(big.snapshotProbeLagP99Ms ?? NaN, 2)} ms, max ${fmt(big.snapshotProbeLagMaxMs ?? NaN, 2)} ms`);
 console.log(`recovery:      ${fmt(big.znodes)} znodes + ${fmt(big.replayedTxns)} txns of log in ${fmt(big.recoverySeconds, 2)} s`);
 console.log(JSON.stringify({ machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, saturation: sat, bigTree: big }));

@@ -156,6 +156,12 @@ export class DurableStore implements TxnSink {
     this.onFailure(err);
   }
 
+  /** Resolves once everything appended so far is durable and applied (or the log failed). */
+  async settled(): Promise<void> {
+    await this.log.drain();
+    await this.pacing?.idle();
+  }
+
   /** Makes everything appended durable and applied, waits for a running snapshot, and closes the log. */
   async close(): Promise<void> {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
