@@ -7,6 +7,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
+import type { Backend, BackendSpec } from '../client/support/backends.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -75,4 +76,53 @@ export async function runDocExample(workDir: string, example: DocExample, connec
   const printed: string[] = [];
   await mod.default(connectString, (...args) => printed.push(format(...args)));
   return printed;
+}
+
+/**
+ * The standard docs test: every example of `pages` runs against each backend (zabkit's server and
+ * Apache ZooKeeper 3.8 unless told otherwise), each in a chroot of its own, and must print what
+ * the page says. Call it at the top level of a test file.
+ */
+export async function describeDocPages(label: string, pages: readonly string[], backendSpecs?: readonly BackendSpec[]): Promise<void> {
+  const { afterAll, beforeAll, describe, expect, it } = await import('vitest');
+  const { ZooKeeperClient } = await import('../../framework/index.js');
+  const { APACHE_STANDALONE, ZABKIT } = await import('../client/support/backends.js');
+  const { FAST, uniquePath } = await import('../client/support/clients.js');
+  const specs = backendSpecs ?? [ZABKIT, APACHE_STANDALONE];
+  const examples = pages.flatMap((page) => docExamples(page).map((example) => ({ page, example })));
+  const work = exampleWorkspace(label);
+
+  describe.each(specs)(`${label} docs examples on $name`, (spec) => {
+    let backend: Backend;
+    beforeAll(async () => {
+      backend = await spec.start();
+    });
+    afterAll(async () => {
+      await backend?.stop();
+      await work.remove();
+    });
+
+    it.each(pages)('%s has examples with expected output', (page) => {
+      const own = examples.filter((e) => e.page === page);
+      expect(own.length).toBeGreaterThanOrEqual(1);
+      for (const { example } of own) expect(example.expected.length, `example ${example.index}`).toBeGreaterThan(0);
+    });
+
+    it.each(examples.map(({ page, example }) => [`${page} #${example.index}`, page, example] as const))(
+      '%s prints what the page says',
+      async (_name, page, example) => {
+        const admin = await ZooKeeperClient.connect(backend.connectString, FAST);
+        const chroot = uniquePath(`doc-${label}`);
+        try {
+          await admin.create(chroot);
+        } finally {
+          await admin.close();
+        }
+        const dir = join(work.dir, page.replace(/\W+/g, '-'));
+        const printed = await runDocExample(dir, example, `${backend.connectString}${chroot}`);
+        expect(printed).toEqual(example.expected);
+      },
+      60_000,
+    );
+  });
 }
