@@ -5,7 +5,6 @@
 import { NoNodeError, NotEmptyError } from '../../protocol/index.js';
 import type { ZooKeeperClient } from '../client/zookeeper-client.js';
 import { runOp, type OpContext } from '../core/op-context.js';
-import { policyAllowsRetryOn } from '../retry/retry-policy.js';
 import { deleteTree } from './tree.js';
 
 export interface DeleteOptions {
@@ -52,12 +51,8 @@ export async function deleteNode(ctx: OpContext, path: string, options: DeleteOp
     quietly: options.quietly === true || options.idempotent === true,
     deletingChildrenIfNeeded: options.deletingChildrenIfNeeded === true,
   };
-  try {
-    await runOp(ctx, (client) => deleteOnce(client, serverPath, attempt));
-  } catch (e) {
-    if (options.guaranteed && policyAllowsRetryOn(ctx.core.options.retryPolicy, e)) {
-      ctx.core.guaranteedDeletes.add(serverPath, attempt);
-    }
-    throw e;
-  }
+  const firstAttempt = (): Promise<void> => runOp(ctx, (client) => deleteOnce(client, serverPath, attempt));
+  if (!options.guaranteed) return firstAttempt();
+  // Listed in pendingGuaranteedDeletes from now until done (in the background if this attempt fails).
+  return ctx.core.guaranteedDeletes.runFirstAttempt(serverPath, attempt, firstAttempt);
 }

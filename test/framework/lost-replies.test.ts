@@ -1,6 +1,7 @@
 // Creates and writes whose reply is lost with the connection (the server applied them): protection
 // mode finds the node instead of making a second one, idempotent create / setData report success,
-// and a protected create that finally fails leaves no orphan. A proxy forwards the request and
+// a guaranteed delete stays listed as pending until done, and a protected create that finally
+// fails leaves no orphan. A proxy forwards the request and
 // cuts the connection when the reply comes back. Run on zabkit and Apache ZooKeeper 3.8.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -103,6 +104,27 @@ describe.each([ZABKIT, APACHE_STANDALONE])('lost replies on $name', (spec) => {
     await dropped;
     expect(stat.version).toBe(1);
     expect((await admin.getData(p)).data?.toString()).toBe('v1');
+  });
+
+  it('a guaranteed delete is listed as pending from its first attempt, also while its lost reply is being retried', async () => {
+    const zk = await viaProxy();
+    const p = uniquePath('gd');
+    await zk.create(p, 'x');
+    const dropped = proxy.dropReplyTo((r) => r.opCode === 2 && requestPath(r.body) === p);
+    proxy.refuse(true); // after the cut the client stays away: the first (foreground) attempt is still retrying
+    const deleting = zk.delete(p, { guaranteed: true, quietly: true });
+    expect(zk.pendingGuaranteedDeletes).toEqual([p]);
+    await dropped;
+    expect(await admin.exists(p)).toBeNull(); // the server applied it; the framework does not know yet
+    expect(zk.pendingGuaranteedDeletes).toEqual([p]);
+    proxy.refuse(false);
+    await deleting; // the retry finds the node gone: done
+    expect(zk.pendingGuaranteedDeletes).toEqual([]);
+    // A plain delete is never listed.
+    await zk.create(p, 'x');
+    const plain = zk.delete(p);
+    expect(zk.pendingGuaranteedDeletes).toEqual([]);
+    await plain;
   });
 
   it('a protected create that finally fails is looked up and deleted in the background', async () => {
