@@ -147,3 +147,17 @@ export async function deleteOwnNode(framework: ZooKeeperFramework, path: string)
     throw e;
   }
 }
+
+/**
+ * Deletes the node of a contender that gave up — or, for a create still in flight, the node that
+ * create makes once it lands. Awaited while connected, so the caller settles after the node is
+ * gone; otherwise the delete goes on without the caller as a guaranteed delete, listed in the
+ * framework's pendingGuaranteedDeletes from its first attempt until done. (A create still in
+ * flight while disconnected is only listed once it lands; if it fails instead, the framework's
+ * protected-create cleanup looks for the node.) Never rejects.
+ */
+export async function abandonOwnNode(framework: ZooKeeperFramework, node: string | Promise<string>): Promise<void> {
+  const deleting = typeof node === 'string' ? deleteOwnNode(framework, node) : node.then((path) => deleteOwnNode(framework, path));
+  const quiet = deleting.catch(() => undefined);
+  if (framework.isConnected) await quiet;
+}

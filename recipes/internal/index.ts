@@ -4,7 +4,7 @@
 export { LockInternals, getSortedChildren, type LockInternalsOptions, type AttemptLockOptions } from './lock-internals.js';
 export { StandardLockInternalsDriver, validateOurIndex, type LockInternalsDriver, type PredicateResults } from './driver.js';
 export { standardFixForSorting, sortChildren, sequenceOf, type LockInternalsSorter } from './sorting.js';
-export { HeldNode, deleteOwnNode, readOwnNode, type HeldNodeInit } from './held-node.js';
+export { HeldNode, abandonOwnNode, deleteOwnNode, readOwnNode, type HeldNodeInit } from './held-node.js';
 export { LostTracker } from './lost-tracker.js';
 export { REVOKE_MESSAGE, attemptRevoke, RevocationWatch } from './revocation.js';
 export { AttemptStop, type StopOptions } from './attempt-stop.js';

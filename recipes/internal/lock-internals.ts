@@ -10,8 +10,10 @@
 //      session the framework gave up would vanish under us), take its czxid as fencing token and
 //      start loss tracking; if our node is gone (session lost) start over with a new one, as far
 //      as the retry policy allows.
-// Timeout, AbortSignal and framework close stop the attempt at once; the node is then deleted
-// (guaranteed delete; awaited while connected). The watch on the predecessor is removed.
+// Timeout, AbortSignal and framework close stop the attempt at once; the node is then deleted —
+// also one whose create was still in flight — before the attempt settles while connected, else by
+// a guaranteed delete (listed in the framework's pendingGuaranteedDeletes until done). The watch
+// on the predecessor is removed.
 // Counterpart: org.apache.curator.framework.recipes.locks.LockInternals.
 
 import {
@@ -20,7 +22,7 @@ import {
 import { LockLostError, LockTimeoutError, type LostReason } from '../errors.js';
 import { AttemptStop } from './attempt-stop.js';
 import { StandardLockInternalsDriver, type LockInternalsDriver, type PredicateResults } from './driver.js';
-import { deleteOwnNode, HeldNode, readOwnNode } from './held-node.js';
+import { abandonOwnNode, HeldNode, readOwnNode } from './held-node.js';
 import { childName, makePath, validatePath } from './paths.js';
 import { RevocationWatch } from './revocation.js';
 import { sortChildren, type LockInternalsSorter } from './sorting.js';
@@ -177,8 +179,8 @@ export class LockInternals<E extends Error = LockLostError> {
     try {
       ourPath = await stop.race(creating);
     } catch (e) {
-      // Stopped while the create is in flight: delete the node when (if) it lands.
-      if (stop.stopped) creating.then((p) => deleteOwnNode(this.framework, p), () => undefined).catch(() => undefined);
+      // Stopped while the create is in flight: its node is deleted once it lands (awaited while connected).
+      if (stop.stopped) await abandonOwnNode(this.framework, creating);
       throw e;
     }
     let held: HeldNode<E> | undefined;
@@ -192,7 +194,7 @@ export class LockInternals<E extends Error = LockLostError> {
     } finally {
       if (!held) {
         revocation?.stop();
-        await this.cleanUp(ourPath);
+        await abandonOwnNode(this.framework, ourPath);
       }
     }
   }
@@ -251,12 +253,6 @@ export class LockInternals<E extends Error = LockLostError> {
     const listener = this.revocationListener;
     if (listener) held.onRevocationRequested(() => listener(held));
     return held;
-  }
-
-  /** Deletes a node we gave up on: awaited while connected, else left to the guaranteed delete. */
-  private async cleanUp(ourPath: string): Promise<void> {
-    const deleting = deleteOwnNode(this.framework, ourPath).catch(() => undefined);
-    if (this.framework.isConnected) await deleting;
   }
 
   private removeWatch(path: string, watcher: Watcher): void {

@@ -13,7 +13,7 @@ import {
 } from '../../framework/index.js';
 import { LockLostError, LockTimeoutError } from '../errors.js';
 import {
-  AttemptStop, HeldNode, Wakeup, childName, deleteOwnNode, makePath, readOwnNode, validatePath,
+  AttemptStop, HeldNode, Wakeup, abandonOwnNode, childName, makePath, readOwnNode, validatePath,
 } from '../internal/index.js';
 import { InterProcessMutex } from './interprocess-mutex.js';
 import type { AcquireOptions } from './lock.js';
@@ -167,7 +167,8 @@ export class InterProcessSemaphoreV2 {
     try {
       nodePath = await stop.raceAbort(creating);
     } catch (e) {
-      if (stop.stopped) creating.then((p) => deleteOwnNode(this.framework, p), () => undefined).catch(() => undefined);
+      // Stopped while the create is in flight: its node is deleted once it lands (awaited while connected).
+      if (stop.stopped) await abandonOwnNode(this.framework, creating);
       throw e;
     }
     const nodeName = childName(nodePath);
@@ -199,10 +200,7 @@ export class InterProcessSemaphoreV2 {
       if (this.framework.lifecycle === 'started') {
         this.framework.removeWatches(this.leasesPath, WatcherType.Children, { watcher, local: true }).catch(() => undefined);
       }
-      if (!lease) {
-        const deleting = deleteOwnNode(this.framework, nodePath).catch(() => undefined);
-        if (this.framework.isConnected) await deleting;
-      }
+      if (!lease) await abandonOwnNode(this.framework, nodePath);
     }
   }
 

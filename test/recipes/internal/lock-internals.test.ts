@@ -2,17 +2,19 @@
 // primitives, and LockInternals against zabkit's server and Apache ZooKeeper 3.8 — maxLeases > 1
 // watching the node maxLeases ahead, a NoNode on the watched node meaning "check again at once",
 // setMaxLeases waking waiters, node data, and a waiter whose session is killed starting over
-// with a new node on its new session instead of waiting forever.
+// with a new node on its new session instead of waiting forever; an attempt given up leaves its
+// node deleted, or listed in the framework's pending guaranteed deletes — never in limbo.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NoNodeError, ZooKeeperClient, type ZooKeeperFramework } from '../../../framework/index.js';
 import { killSession } from '../../../framework/testing/index.js';
 import {
-  AttemptStop, LockInternals, StandardLockInternalsDriver, Wakeup, sequenceOf, sortChildren, standardFixForSorting,
+  AttemptStop, LockInternals, childName, StandardLockInternalsDriver, Wakeup, sequenceOf, sortChildren, standardFixForSorting,
   type PredicateResults,
 } from '../../../recipes/internal/index.js';
 import { LockTimeoutError } from '../../../recipes/errors.js';
 import { APACHE_STANDALONE, ZABKIT, type Backend } from '../../client/support/backends.js';
-import { FAST, uniquePath } from '../../client/support/clients.js';
+import { eventually, FAST, uniquePath } from '../../client/support/clients.js';
+import { startTcpProxy } from '../../support/tcp-proxy.js';
 import { childrenOf, expectDataWatches, nextConnectionState, sleep, track, useFrameworks, waitChildren } from '../locks/support.js';
 
 const U1 = '_c_11111111-1111-4111-8111-111111111111-';
@@ -154,6 +156,48 @@ describe.each([ZABKIT, APACHE_STANDALONE])('LockInternals on $name', (spec) => {
     expect((await zk.getData(c.path)).data?.length ?? 0).toBe(0);
     expect(c.isRevocable).toBe(true);
     await c.release();
+  });
+
+  it('aborted while its create is in flight: the node is deleted before the attempt settles', async () => {
+    const path = uniquePath('internals-abort-create');
+    const fw = await open(backend.connectString);
+    await fw.create(path); // the parent exists: the create is one request
+    const controller = new AbortController();
+    const attempt = internals(fw, path).attemptLock({ signal: controller.signal });
+    const reason = new Error('changed my mind');
+    controller.abort(reason); // the create was sent, its reply has not come yet
+    await expect(attempt).rejects.toBe(reason);
+    expect(fw.pendingGuaranteedDeletes).toEqual([]);
+    expect(await childrenOf(fw.client, path)).toEqual([]); // same session: read after the create and its delete
+  });
+
+  it('given up while disconnected: rejects at once, its node listed in the pending guaranteed deletes until deleted', async () => {
+    const path = uniquePath('internals-gone');
+    const holderFw = await open(backend.connectString);
+    const proxy = await startTcpProxy({ port: port() });
+    try {
+      const waiterFw = await open(proxy.connectString, { sessionTimeoutMs: 30_000 });
+      const held = await internals(holderFw, path).attemptLock();
+      const controller = new AbortController();
+      const waiting = track(internals(waiterFw, path).attemptLock({ signal: controller.signal }));
+      await waitChildren(zk, path, 2);
+      const [holderNode, waiterNode] = await internals(holderFw, path).participantNodes();
+      expect(holderNode).toBe(held.path);
+      proxy.refuse(true);
+      proxy.dropConnections();
+      await nextConnectionState(waiterFw, 'SUSPENDED', 10_000, true);
+      const reason = new Error('giving up');
+      controller.abort(reason);
+      await expect(waiting.promise).rejects.toBe(reason); // at once, though the server is out of reach
+      expect(waiterFw.pendingGuaranteedDeletes).toEqual([waiterNode]);
+      expect(await zk.exists(waiterNode!)).not.toBeNull(); // (still there: nothing can reach the server)
+      proxy.refuse(false);
+      await eventually(() => waiterFw.pendingGuaranteedDeletes.length === 0, 20_000, 'the guaranteed delete done');
+      expect(await childrenOf(zk, path)).toEqual([childName(held.path)]);
+      await held.release();
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('a waiter whose session is killed starts over on its new session and still gets the lock', async () => {
