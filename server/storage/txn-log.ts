@@ -1,9 +1,13 @@
 // The txn log writer: appends framed records to the current segment with group commit: at most
-// one write + fdatasync in flight, and everything appended meanwhile rides the next one. A
-// txn is reported durable only after its fdatasync returns. Segments are preallocated in
-// `preAllocBytes` steps and rolled on request (at snapshots). Nothing here blocks the event loop.
+// one durable write in flight, and everything appended meanwhile rides the next one. A txn is
+// reported durable only once its write is on disk: segments are opened O_DSYNC, so the write
+// returns only after the data is (as write + fdatasync, in one trip to libuv's thread pool instead
+// of two: measured here, a lower and tighter latency for one-at-a-time writes); where O_DSYNC
+// does not exist, write then fdatasync. Segments are preallocated in `preAllocBytes` steps and
+// rolled on request (at snapshots). Nothing here blocks the event loop.
 // Counterpart: FileTxnLog (append, commit, rollLog, preAllocSize) + SyncRequestProcessor's batching.
 
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeRecordHeader, encodeSegmentHeader, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './log-format.js';
@@ -14,7 +18,7 @@ export interface TxnLogOptions {
   readonly dir: string;
   /** Segments grow in steps of this many bytes (zookeeper.preAllocSize, 64 MiB by default). */
   readonly preAllocBytes: number;
-  /** Called, in zxid order, with the newest zxid made durable by each fdatasync. */
+  /** Called, in zxid order, with the newest zxid made durable by each durable write. */
   readonly onDurable: (zxid: bigint) => void;
   /** A write or sync failed: nothing more can be acknowledged. */
   readonly onFailure: (err: Error) => void;
@@ -22,12 +26,17 @@ export interface TxnLogOptions {
 
 /** Counters for figures and four-letter words. */
 export interface TxnLogStats {
+  /** Durable writes (one per group commit). */
   syncs: number;
   txns: number;
   bytes: number;
-  /** Largest number of txns one fdatasync made durable. */
+  /** Largest number of txns one durable write (a group commit) made durable. */
   maxBatch: number;
 }
+
+/** Synchronous data writes where the platform has them (Linux, macOS); 0 elsewhere. */
+const O_DSYNC: number = constants.O_DSYNC ?? 0;
+const SEGMENT_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | O_DSYNC;
 
 interface Segment {
   readonly handle: FileHandle;
@@ -112,12 +121,12 @@ export class TxnLog {
     await writeAll(segment.handle, batch, segment.position);
     segment.position = end;
     this.stats.bytes += bytes;
-    await segment.handle.datasync();
+    if (O_DSYNC === 0) await segment.handle.datasync();
   }
 
   private async createSegment(firstZxid: bigint): Promise<Segment> {
     const name = logName(firstZxid);
-    const handle = await open(join(this.options.dir, name), 'w');
+    const handle = await open(join(this.options.dir, name), SEGMENT_FLAGS);
     const header = encodeSegmentHeader();
     await handle.write(header, 0, header.length, 0);
     await handle.truncate(this.options.preAllocBytes);
