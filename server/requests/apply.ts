@@ -13,6 +13,7 @@ import type { DataTree } from '../data/data-tree.js';
 import { CONTAINER_EPHEMERAL_OWNER, ttlEphemeralOwner } from '../data/ephemeral-type.js';
 import { statOf } from '../data/znode.js';
 import type { WatchManager } from '../watches/watch-manager.js';
+import { AclInterner } from './acl-interner.js';
 import type { Txn, TxnRecord } from './txn.js';
 
 export type ApplyResult =
@@ -21,6 +22,9 @@ export type ApplyResult =
   | { err: 0; multi: MultiResult[] };
 
 export class TxnApplier {
+  /** Equal ACL lists of created nodes and setACLs share one array. */
+  private readonly acls = new AclInterner();
+
   constructor(
     private readonly tree: DataTree,
     private readonly watches: WatchManager,
@@ -79,7 +83,7 @@ export class TxnApplier {
       case OpCode.createTTL: {
         const b = record.body;
         const owner = this.ownerFor(record, sessionId);
-        const node = this.tree.createNode(b.path, b.data, b.acl, owner, b.parentCVersion, zxid, time);
+        const node = this.tree.createNode(b.path, b.data, this.acls.intern(b.acl), owner, b.parentCVersion, zxid, time);
         this.watches.triggerData(b.path, EventType.NodeCreated, zxid, node.acl);
         const parentPath = parentOf(b.path);
         this.watches.triggerChild(parentPath, EventType.NodeChildrenChanged, zxid, this.tree.get(parentPath)!.acl);
@@ -97,7 +101,7 @@ export class TxnApplier {
         return { err: 0, stat: statOf(node) };
       }
       case OpCode.setACL: {
-        const node = this.tree.setACL(record.body.path, record.body.acl, record.body.version);
+        const node = this.tree.setACL(record.body.path, this.acls.intern(record.body.acl), record.body.version);
         return { err: 0, stat: statOf(node) };
       }
       case OpCode.check:
