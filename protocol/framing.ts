@@ -1,14 +1,28 @@
 // Incremental decoder for the client port's `int32 length | payload` frames. It refuses a length
-// outside [0, maxBuffer] as soon as the 4 length bytes arrive, before allocating anything.
-// Counterpart: NIOServerCnxn.readLength / ClientCnxnSocket.readLength (jute.maxbuffer).
+// outside [0, maxBuffer] as soon as the 4 length bytes arrive, before allocating anything; the
+// complete frames that came before the bad length are still handed over, so the caller can
+// process them first and then close, as ZooKeeper does.
+// Counterpart: NIOServerCnxn.readLength / NettyServerCnxn.receiveMessage ("Len error"),
+// ClientCnxnSocket.readLength (jute.maxbuffer).
 
 export const DEFAULT_MAX_BUFFER = 0xfffff;
 
 export class FrameTooLargeError extends Error {
   override readonly name = 'FrameTooLargeError';
-  constructor(readonly length: number, readonly maxBuffer: number) {
+  /**
+   * @param frames the complete frames that preceded the bad length in the input that failed
+   *   (already returned frames are not repeated); a caller of `push` processes them before closing.
+   */
+  constructor(readonly length: number, readonly maxBuffer: number, readonly frames: readonly Buffer[] = []) {
     super(`frame length ${length} is outside [0, ${maxBuffer}] (jute.maxbuffer)`);
   }
+}
+
+/** What one chunk of input yields: the frames now complete, and the framing error that ends the stream, if any. */
+export interface DecodedInput {
+  readonly frames: Buffer[];
+  /** Set when a bad length followed `frames`; the decoder then refuses all input. */
+  readonly error?: FrameTooLargeError;
 }
 
 export class FrameDecoder {
@@ -26,10 +40,11 @@ export class FrameDecoder {
   }
 
   /**
-   * Feeds bytes; returns the complete frame payloads now available, in order.
-   * Throws FrameTooLargeError for a bad length; after that the decoder refuses all input.
+   * Feeds bytes; returns the complete frame payloads now available, in order, and after them the
+   * bad length that ends the stream, if one arrived. Frames before a bad length are always
+   * delivered. After an error the decoder refuses all input (throws).
    */
-  push(chunk: Buffer): Buffer[] {
+  decode(chunk: Buffer): DecodedInput {
     if (this.failed) throw new Error('FrameDecoder used after a framing error');
     if (chunk.length > 0) {
       this.chunks.push(chunk);
@@ -45,7 +60,7 @@ export class FrameDecoder {
           this.failed = true;
           this.chunks = [];
           this.buffered = 0;
-          throw new FrameTooLargeError(len, this.maxBuffer);
+          return { frames, error: new FrameTooLargeError(len, this.maxBuffer, frames) };
         }
         this.expected = len;
       }
@@ -53,6 +68,16 @@ export class FrameDecoder {
       frames.push(this.take(this.expected));
       this.expected = -1;
     }
+    return { frames };
+  }
+
+  /**
+   * `decode` for callers that treat a bad length as an exception: returns the frames, or throws
+   * the FrameTooLargeError, whose `frames` holds the complete frames that came before it.
+   */
+  push(chunk: Buffer): Buffer[] {
+    const { frames, error } = this.decode(chunk);
+    if (error) throw error;
     return frames;
   }
 

@@ -110,6 +110,46 @@ describe('FrameDecoder', () => {
     expect(() => d.push(hex('00100000 00'))).toThrow(FrameTooLargeError);
   });
 
+  it.each([
+    ['over the limit', '00100000', 0x100000],
+    ['negative', 'fffffff0', -16],
+  ])('one chunk with good frames then a length %s: decode delivers the frames, then the error', (_n, lenHex, len) => {
+    const d = new FrameDecoder();
+    const { frames, error } = d.decode(Buffer.concat([PING, GET_DATA, hex(lenHex), hex('0000')]));
+    expect(frames.map(toHex)).toEqual(['fffffffe0000000b', toHex(GET_DATA.subarray(4))]);
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+    expect(error!.length).toBe(len);
+    expect(error!.frames).toBe(frames);
+    expect(d.pendingBytes).toBe(0);
+    expect(() => d.decode(PING)).toThrow('FrameDecoder used after a framing error');
+  });
+
+  it('push throws for that chunk; the error carries the frames that came before the bad length', () => {
+    const d = new FrameDecoder(64);
+    let err: unknown;
+    try {
+      d.push(Buffer.concat([PING, CLOSE, frame(Buffer.alloc(65))]));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(FrameTooLargeError);
+    expect((err as FrameTooLargeError).length).toBe(65);
+    expect((err as FrameTooLargeError).frames.map(toHex)).toEqual(['fffffffe0000000b', '00000007fffffff5']);
+  });
+
+  it('a frame completed by the failing chunk is delivered; frames returned earlier are not repeated', () => {
+    const d = new FrameDecoder();
+    expect(d.decode(Buffer.concat([PING, GET_DATA.subarray(0, 9)])).frames.map(toHex)).toEqual(['fffffffe0000000b']);
+    const { frames, error } = d.decode(Buffer.concat([GET_DATA.subarray(9), hex('ffffffff')]));
+    expect(frames.map(toHex)).toEqual([toHex(GET_DATA.subarray(4))]);
+    expect(error?.length).toBe(-1);
+  });
+
+  it('a bad length alone yields no frames and the error; good input yields no error', () => {
+    expect(new FrameDecoder().decode(hex('80000000'))).toEqual({ frames: [], error: expect.any(FrameTooLargeError) });
+    expect(new FrameDecoder().decode(PING)).toEqual({ frames: [PING.subarray(4)] });
+  });
+
   it('refuses all input after a framing error', () => {
     const d = new FrameDecoder();
     expect(() => d.push(hex('ffffffff'))).toThrow(FrameTooLargeError);

@@ -184,6 +184,8 @@ function feed(d: FrameDecoder, stream: Buffer, cuts: number[]): { frames: string
       from = to;
     }
   } catch (error) {
+    // the frames that preceded the bad length in the failing chunk come with the error
+    if (error instanceof FrameTooLargeError) frames.push(...error.frames.map(toHex));
     return { frames, error };
   }
   return { frames };
@@ -203,8 +205,8 @@ describe('fuzz: FrameDecoder', () => {
         } else {
           expect(r.error).toBeInstanceOf(FrameTooLargeError);
           expect((r.error as FrameTooLargeError).length).toBe(ref.bad);
-          // frames delivered before the failing push are a prefix of the reference
-          expect(ref.frames.slice(0, r.frames.length)).toEqual(r.frames);
+          // every complete frame before the bad length is delivered, however the input was split
+          expect(r.frames).toEqual(ref.frames);
         }
       }
       // pendingBytes counts buffered bytes after the last frame, minus a length prefix already parsed
