@@ -8,7 +8,7 @@
 import type { Socket } from 'node:net';
 import type { ACL, Id } from '../../protocol/records.js';
 import { encodeNotificationFrame } from '../../protocol/frames.js';
-import { FrameDecoder, FrameTooLargeError } from '../../protocol/framing.js';
+import { FrameDecoder } from '../../protocol/framing.js';
 import { decodeConnectRequest, encodeConnectResponse, type ConnectRequest } from '../../protocol/handshake.js';
 import { JuteReader } from '../../protocol/jute/reader.js';
 import { JuteWriter } from '../../protocol/jute/writer.js';
@@ -139,13 +139,8 @@ export class ClientConnection implements ClientChannel {
       }
       chunk = first;
     }
-    let frames: Buffer[];
-    try {
-      frames = this.decoder.push(chunk);
-    } catch (e) {
-      this.close(e instanceof FrameTooLargeError ? e.message : String(e));
-      return;
-    }
+    // As ZooKeeper, the complete requests before a bad length are processed, then the connection closes.
+    const { frames, error } = this.decoder.decode(chunk);
     for (const frame of frames) {
       if (this.isClosed) break;
       this.stats.packetsReceived++;
@@ -154,6 +149,7 @@ export class ClientConnection implements ClientChannel {
       else if (this.state === 'connecting') this.waiting.push(frame);
       else this.request(frame);
     }
+    if (error) this.close(error.message);
   }
 
   private handshake(frame: Buffer): void {
