@@ -162,13 +162,8 @@ export class Connection {
   private onData(chunk: Buffer): void {
     if (!this.isOpen) return;
     this.lastRecv = this.opts.clock.now();
-    let frames: Buffer[];
-    try {
-      frames = this.decoder.push(chunk);
-    } catch (e) {
-      this.close(e as Error);
-      return;
-    }
+    // As ZooKeeper's client, the replies before a bad length are delivered, then the connection closes.
+    const { frames, error } = this.decoder.decode(chunk);
     for (const frame of frames) {
       if (!this.isOpen) return;
       try {
@@ -178,6 +173,7 @@ export class Connection {
         this.close(new ConnectionLossError(undefined, { cause: e }));
       }
     }
+    if (error) this.close(error);
   }
 
   private onHandshakeFrame(frame: Buffer): void {
