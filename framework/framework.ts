@@ -262,7 +262,15 @@ export class ZooKeeperFramework {
     );
   }
 
-  /** ZooKeeper paths (namespace included) of guaranteed deletes still being retried in the background. */
+  /**
+   * ZooKeeper paths (namespace included) of guaranteed deletes not yet done: each is listed from
+   * its first attempt (the caller's own retry loop) until the node is gone, through the background
+   * retries that take over when that attempt fails for a connection reason; the framework's own
+   * guaranteed deletes (a protected create's leftover node) are listed while they run. A delete
+   * leaves the list once the node is gone, a non-retryable error ends it (reported as a background
+   * error), or the framework closes — so an empty list after waiting means no such delete is left
+   * in flight.
+   */
   get pendingGuaranteedDeletes(): string[] {
     return this.core.guaranteedDeletes.paths;
   }
