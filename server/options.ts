@@ -74,11 +74,22 @@ export interface ServerOptions {
   initLimit: number;
   /** syncLimit: ticks a learner may be silent (or behind) before it is dropped. */
   syncLimit: number;
+  /** zookeeper.commitLogCount: committed txns a leader keeps in memory for DIFF sync (>= 500). */
+  commitLogCount: number;
+  /**
+   * zookeeper.snapshotSizeFactor: a learner behind those is DIFFed from the on-disk log while
+   * the txns weigh at most this fraction of the newest snapshot (0: no limit; negative: never).
+   */
+  snapshotSizeFactor: number;
   /** Set for an ensemble member; undefined for a standalone server. */
   quorum: QuorumSettings | undefined;
 }
 
 export const DEFAULT_TICK_TIME_MS = 2000;
+/** ZKDatabase.DEFAULT_COMMIT_LOG_COUNT: also the least commitLogCount ZooKeeper accepts. */
+export const DEFAULT_COMMIT_LOG_COUNT = 500;
+/** ZKDatabase.DEFAULT_SNAPSHOT_SIZE_FACTOR. */
+export const DEFAULT_SNAPSHOT_SIZE_FACTOR = 0.33;
 
 export function defaultServerOptions(overrides: Partial<ServerOptions> = {}): ServerOptions {
   const tickTimeMs = overrides.tickTimeMs ?? DEFAULT_TICK_TIME_MS;
@@ -105,6 +116,8 @@ export function defaultServerOptions(overrides: Partial<ServerOptions> = {}): Se
     serverId: 1,
     initLimit: 10,
     syncLimit: 5,
+    commitLogCount: DEFAULT_COMMIT_LOG_COUNT,
+    snapshotSizeFactor: DEFAULT_SNAPSHOT_SIZE_FACTOR,
     quorum: undefined,
     ...stripUndefined(overrides),
   };

@@ -2,7 +2,10 @@
 // key ZooKeeper recognises kept raw for the ensemble, unknown keys warned about. Pure (no fs).
 // Counterpart: QuorumPeerConfig.parseProperties / setupClientPort and QuorumPeer.QuorumServer.
 
-import { DEFAULT_TICK_TIME_MS, defaultServerOptions, type PeerRole, type QuorumServerSpec, type ServerOptions } from '../options.js';
+import {
+  DEFAULT_COMMIT_LOG_COUNT, DEFAULT_SNAPSHOT_SIZE_FACTOR, DEFAULT_TICK_TIME_MS, defaultServerOptions,
+  type PeerRole, type QuorumServerSpec, type ServerOptions,
+} from '../options.js';
 import { ConfigError } from './config-error.js';
 import { parseProperties } from './properties.js';
 import {
@@ -97,6 +100,18 @@ const HONOURED: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['preAllocSize', (v, ctx, out) => void (out.options.preAllocSizeKb = parseSystemPropertyInteger(v, ctx, 1))],
   ['autopurge.snapRetainCount', (v, ctx, out) => void (out.options.snapRetainCount = parseInteger(v, ctx, { min: 0 }))],
   ['autopurge.purgeInterval', (v, ctx, out) => void (out.options.purgeIntervalHours = parseInteger(v, ctx, { min: 0 }))],
+  // ZKDatabase's rules: below 500 or unparsable, commitLogCount is 500; a snapshotSizeFactor
+  // above 1 or unparsable is 0.33. Both with a warning, as ZooKeeper logs one.
+  ['commitLogCount', (v, ctx, out) => {
+    const n = /^[+-]?\d+$/.test(v) ? Number(v) : NaN;
+    if (Number.isSafeInteger(n) && n >= DEFAULT_COMMIT_LOG_COUNT) return void (out.options.commitLogCount = n);
+    out.warnings.push(`${where(ctx)}commitLogCount '${v}' is below ${DEFAULT_COMMIT_LOG_COUNT} or not an integer; using ${DEFAULT_COMMIT_LOG_COUNT}`);
+  }],
+  ['snapshotSizeFactor', (v, ctx, out) => {
+    const f = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(v) ? Number(v) : NaN;
+    if (f <= 1) return void (out.options.snapshotSizeFactor = f);
+    out.warnings.push(`${where(ctx)}snapshotSizeFactor '${v}' is above 1 or not a number; using ${DEFAULT_SNAPSHOT_SIZE_FACTOR}`);
+  }],
   ['jute.maxbuffer', (v, ctx, out) => void (out.options.maxBufferBytes = parseSystemPropertyInteger(v, ctx, 1))],
   ['znode.container.checkIntervalMs', (v, ctx, out) => {
     out.options.containerCheckIntervalMs = parseSystemPropertyInteger(v, ctx, 1);
@@ -170,7 +185,7 @@ const RECOGNISED: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['oraclePath', anything],
   // Well-known server settings that reach ZooKeeper as "zookeeper." + key system properties.
   ...[
-    'snapSizeLimitInKb', 'txnLogSizeLimitInKb', 'commitLogCount',
+    'snapSizeLimitInKb', 'txnLogSizeLimitInKb',
     'globalOutstandingLimit', 'forceSync', 'fsync.warningthresholdms', 'maxResponseCacheSize',
     'maxGetChildrenResponseCacheSize', 'traceFile', 'skipACL', 'leaderServes', 'cnxTimeout',
     'electionPortBindRetry', 'tcpKeepAlive', 'clientTcpKeepAlive', 'serverCnxnFactory', 'maxCnxns',

@@ -206,6 +206,22 @@ describe('parseZooCfg: warnings, never fatal', () => {
     expect(parsed.options.tickTimeMs).toBeUndefined();
   });
 
+  it('commitLogCount and snapshotSizeFactor follow ZKDatabase: too small / too large / unparsable fall back with a warning', () => {
+    const ok = parseZooCfg(cfg('commitLogCount=2000', 'snapshotSizeFactor=0.5'));
+    expect(ok.warnings).toEqual([]);
+    expect(ok.options).toMatchObject({ commitLogCount: 2000, snapshotSizeFactor: 0.5 });
+    expect(parseZooCfg(cfg('snapshotSizeFactor=-1')).options.snapshotSizeFactor).toBe(-1); // disables DIFF from disk
+    for (const [count, factor] of [['100', '2'], ['x', 'big']]) {
+      const bad = parseZooCfg(cfg(`commitLogCount=${count}`, `snapshotSizeFactor=${factor}`), { source: 'z' });
+      expect(bad.options.commitLogCount).toBeUndefined();
+      expect(bad.options.snapshotSizeFactor).toBeUndefined();
+      expect(bad.warnings).toEqual([
+        `z:1: commitLogCount '${count}' is below 500 or not an integer; using 500`,
+        `z:2: snapshotSizeFactor '${factor}' is above 1 or not a number; using 0.33`,
+      ]);
+    }
+  });
+
   it('a key set twice with different values', () => {
     expect(parseZooCfg(cfg('clientPort=1', 'clientPort=1')).warnings).toEqual([]);
     expect(parseZooCfg(cfg('clientPort=1', 'clientPort=2'), { source: 'z' }).warnings).toEqual([
