@@ -11,6 +11,7 @@ import type { ZabReady } from '../zab/types.js';
 import { LeaderRequestProcessor } from '../requests/leader-requests.js';
 import { encodeTxn, type Txn } from '../requests/txn.js';
 import { LearnerLinks, type QuorumPort } from './learner-links.js';
+import type { LoggedTxn } from '../storage/log-rewrite.js';
 import type { MemberState } from './quorum-storage.js';
 import type { ProposalSizes, Role, RoleHost } from './role.js';
 import { encodeSnapshotStream } from './snapshot-stream.js';
@@ -37,6 +38,7 @@ export class LeaderRole implements Role {
       currentEpoch: storage.currentEpoch,
       lastZxid: storage.lastLoggedZxid,
       committedLog: storage.committedLog(),
+      commitLogCount: options.commitLogCount,
       initLimit: options.initLimit,
       syncLimit: options.syncLimit,
     });
@@ -128,6 +130,7 @@ export class LeaderRole implements Role {
       this.links.disconnect(sid);
     }
     if (r.touches.length > 0) this.processor.touchSessions(r.touches, host.now());
+    for (const { sid, fromZxid } of r.readHistory) void this.readHistory(sid, fromZxid);
     for (const q of r.revalidate) {
       host.queue.run(() => {
         const valid = this.processor.revalidate(q.sessionId, q.timeout, host.now());
@@ -150,6 +153,21 @@ export class LeaderRole implements Role {
       host.serve(this);
     }
     if (r.abandon !== null) host.end(this, r.abandon);
+  }
+
+  /** A learner behind the in-memory log: the txns from its zxid on, off the disk (or a SNAP). */
+  private async readHistory(sid: bigint, fromZxid: bigint): Promise<void> {
+    const hex = `0x${fromZxid.toString(16)}`;
+    let entries: LoggedTxn[] | undefined;
+    try {
+      entries = await this.host.storage.readHistory(fromZxid);
+    } catch (e) {
+      this.host.log(`quorum: cannot read the txn log from ${hex} for learner ${sid}: ${(e as Error).message}`);
+    }
+    this.host.log(entries
+      ? `quorum: learner ${sid} is at ${hex}, behind the in-memory log; ${entries.length} txns read from the txn log for its DIFF`
+      : `quorum: learner ${sid} is at ${hex}, which the txn log cannot serve (purged, too large or disabled); it gets a SNAP`);
+    this.host.queue.run(() => this.step({ type: 'history', sid, fromZxid, entries }));
   }
 
   private send(to: bigint, packet: QuorumPacket, snapshotFollows: boolean): void {

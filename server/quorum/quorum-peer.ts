@@ -121,6 +121,8 @@ export class QuorumPeer implements RoleHost {
       preAllocBytes: options.preAllocSizeKb * 1024,
       snapRetainCount: options.snapRetainCount,
       purgeIntervalHours: options.purgeIntervalHours,
+      commitLogCount: options.commitLogCount,
+      snapshotSizeFactor: options.snapshotSizeFactor,
       random: Math.random,
       log: logger,
     });

@@ -2,16 +2,22 @@
 // group commit (entries from the machines' Readys, already serialized; durability reported
 // back in zxid order), the acceptedEpoch / currentEpoch files, TRUNC (cut the log, drop newer
 // snapshots, recover again), SNAP (write the received tree as a snapshot, then drop the
-// superseded log), the newest logged txns kept in memory for a leader's DIFF sync, fuzzy
-// snapshots every ~snapCount txns, and autopurge. Counterpart: FileTxnSnapLog + ZKDatabase
-// (committedLog, truncateLog) + QuorumPeer's epoch files + SyncRequestProcessor's snapshots.
+// superseded log), the newest logged txns kept in memory for a leader's DIFF sync and older ones
+// read back from disk for a learner further behind, fuzzy snapshots every ~snapCount txns, and
+// autopurge. Counterpart: FileTxnSnapLog + ZKDatabase (committedLog, getProposalsFromTxnLog,
+// calculateTxnLogSizeLimit, truncateLog) + QuorumPeer's epoch files + SyncRequestProcessor's
+// snapshots.
 
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { DataTree } from '../data/data-tree.js';
+import { DEFAULT_SNAPSHOT_SIZE_FACTOR } from '../options.js';
 import type { Znode } from '../data/znode.js';
 import type { RecoveredState } from '../requests/recovered-state.js';
 import { loadEpochs, writeEpoch, ACCEPTED_EPOCH_FILE, CURRENT_EPOCH_FILE } from '../storage/epoch-files.js';
-import { storageDirs, type StorageDirs } from '../storage/file-names.js';
-import { discardLog, readLogTail, truncateLog, type LoggedTxn } from '../storage/log-rewrite.js';
+import { filesOf, storageDirs, type StorageDirs } from '../storage/file-names.js';
+import { listDir } from '../storage/fs-util.js';
+import { discardLog, readLogFrom, readLogTail, truncateLog, type LoggedTxn } from '../storage/log-rewrite.js';
 import { purge } from '../storage/purge.js';
 import { recover } from '../storage/recovery.js';
 import { DEFAULT_PACING, writeSnapshot, type SnapshotSource } from '../storage/snapshot-writer.js';
@@ -26,6 +32,12 @@ export interface QuorumStorageOptions {
   readonly purgeIntervalHours: number;
   /** zookeeper.commitLogCount: logged txns kept in memory for DIFF (500). */
   readonly commitLogCount?: number;
+  /**
+   * zookeeper.snapshotSizeFactor (0.33): a learner behind the in-memory log is DIFFed from the
+   * on-disk log only while those txns weigh at most this fraction of the newest snapshot;
+   * negative: never (always SNAP).
+   */
+  readonly snapshotSizeFactor?: number;
   readonly random: () => number;
   readonly log: (message: string) => void;
 }
@@ -134,6 +146,19 @@ export class QuorumStorage {
     if (zxid === this.lastLoggedZxid) return [];
     const at = this.tail.findIndex((e) => e.zxid === zxid);
     return at < 0 ? undefined : this.tail.slice(at + 1);
+  }
+
+  /**
+   * The logged txns from `fromZxid` on (see readLogFrom), for a learner behind the in-memory
+   * log; undefined when txn-log sync is off, the log does not reach back that far, or the txns
+   * outweigh snapshotSizeFactor x the newest snapshot (ZKDatabase.calculateTxnLogSizeLimit).
+   */
+  async readHistory(fromZxid: bigint): Promise<LoggedTxn[] | undefined> {
+    const factor = this.o.snapshotSizeFactor ?? DEFAULT_SNAPSHOT_SIZE_FACTOR;
+    if (factor < 0) return undefined;
+    const newest = filesOf(await listDir(this.dirs.snapDir), 'snapshot').at(-1);
+    const snapshotBytes = newest ? (await stat(join(this.dirs.snapDir, newest.name))).size : 0;
+    return readLogFrom(this.dirs, fromZxid, Math.floor(snapshotBytes * factor));
   }
 
   /** Waits until everything appended is durable. */

@@ -1,8 +1,10 @@
 // The log surgery an ensemble member needs beyond appending: cut the log back to a zxid (TRUNC
 // from a new leader: txns it logged but the ensemble never committed), drop the whole log once
-// a snapshot received from the leader (SNAP) is durable, and read the newest records back (the
-// leader's in-memory committed log for DIFF sync). The caller has closed the log's open segment.
-// Counterpart: FileTxnLog.truncate / FileTxnSnapLog.truncateLog, ZKDatabase's committedLog.
+// a snapshot received from the leader (SNAP) is durable (the caller has closed the log's open
+// segment for both), and read records back: the newest ones (the leader's in-memory committed
+// log for DIFF sync) and those from a zxid on (DIFF for a learner further behind than that).
+// Counterpart: FileTxnLog.truncate / FileTxnSnapLog.truncateLog, ZKDatabase's committedLog and
+// getProposalsFromTxnLog.
 
 import { readFile, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -75,4 +77,47 @@ export async function readLogTail(dirs: StorageDirs, count: number): Promise<Log
   }
   const all = chunks.flat();
   return all.slice(Math.max(0, all.length - count));
+}
+
+/**
+ * The logged txns from `fromZxid` on, oldest first, for a leader syncing a learner that is at
+ * `fromZxid`: the record at `fromZxid` (or, when there is none, such as a fresh epoch's zxid,
+ * the last record before it) proves the log reaches back that far, and every later record up to
+ * the end of what is written follows. Undefined when the log does not reach back to `fromZxid`
+ * (purged, or it starts later), when a segment vanishes under the read (a purge), or when the
+ * payloads from `fromZxid` on exceed `maxBytes` (0: no limit) — the learner then gets a SNAP.
+ */
+export async function readLogFrom(dirs: StorageDirs, fromZxid: bigint, maxBytes: number): Promise<LoggedTxn[] | undefined> {
+  const segments = filesOf(await listDir(dirs.logDir), 'log');
+  const first = segments.findLastIndex((s) => s.zxid <= fromZxid);
+  if (first < 0) return undefined;
+  const out: LoggedTxn[] = [];
+  let before: LoggedTxn | undefined;
+  let bytes = 0;
+  for (const segment of segments.slice(first)) {
+    const buf = await readFile(join(dirs.logDir, segment.name)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    if (buf === undefined) return undefined;
+    const scan = scanSegment(buf, segment.zxid);
+    for (const r of scan.records) {
+      const txn = { zxid: r.zxid, data: Buffer.from(r.payload) };
+      if (r.zxid < fromZxid) {
+        before = txn;
+        continue;
+      }
+      if (out.length === 0 && r.zxid > fromZxid) {
+        if (before === undefined) return undefined;
+        out.push(before);
+      }
+      bytes += r.payload.length;
+      if (maxBytes > 0 && bytes > maxBytes) return undefined;
+      out.push(txn);
+    }
+    // A torn or half-written tail: nothing after it belongs to the log yet.
+    if (scan.problem) break;
+  }
+  if (out.length === 0 && before !== undefined) out.push(before);
+  return out.length === 0 ? undefined : out;
 }

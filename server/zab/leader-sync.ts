@@ -1,6 +1,7 @@
 // The leader's view of one learner (stage, last zxid, liveness deadline) and the packets that
-// sync it: the DIFF / TRUNC / SNAP op from the plan, the txns it lacks, the proposals in flight,
-// then NEWLEADER. Pure data in, packets out; leader.ts decides when.
+// sync it: the DIFF / TRUNC / SNAP op from the plan, the txns it lacks (from the on-disk txn log
+// when it is further behind than the in-memory committed log), the proposals in flight, then
+// NEWLEADER. Pure data in, packets out; leader.ts decides when.
 // Counterpart: LearnerHandler (run's handshake part, syncFollower's packet queueing) and
 // Leader.startForwarding.
 
@@ -31,6 +32,11 @@ export interface LearnerHandle {
   forwarding: boolean;
   /** Leader tick after which, without a packet from it, the learner is dropped. */
   deadline: number;
+  /**
+   * The on-disk txn log for a learner behind the committed log: 'pending' while the driver
+   * reads it, then the records read (undefined: the log could not serve them, so SNAP).
+   */
+  history?: 'pending' | { entries: readonly Entry[] | undefined };
 }
 
 export interface SyncInput {
@@ -39,6 +45,8 @@ export interface SyncInput {
   appliedZxid: bigint;
   /** Committed txns kept in memory, ascending (all with zxid > appliedZxid must be here). */
   committedLog: readonly Entry[];
+  /** Records of the on-disk txn log from the learner's zxid on, ascending, when read. */
+  txnLog?: readonly Entry[] | undefined;
   /** Proposed, not yet committed, ascending. */
   outstanding: readonly Entry[];
   newLeaderZxid: bigint;
@@ -48,16 +56,17 @@ export interface SyncInput {
 
 /** Packets that bring one learner level with the leader, ending with NEWLEADER. */
 export function syncPackets(input: SyncInput): { plan: SyncPlan; messages: Outbound[] } {
-  const { learner, committedLog, outstanding } = input;
+  const { learner, committedLog, outstanding, txnLog } = input;
   const to = learner.sid;
   const plan = planSync({
     peerLastZxid: learner.peerLastZxid,
     lastProcessedZxid: input.appliedZxid,
     committedLog: committedLog.map((e) => e.zxid),
+    txnLog: txnLog?.map((e) => e.zxid),
     forceSnap: input.forceSnap,
   });
   const messages: Outbound[] = [];
-  const byZxid = new Map(committedLog.map((e) => [e.zxid, e]));
+  const byZxid = new Map([...(txnLog ?? []), ...committedLog].map((e) => [e.zxid, e]));
   const proposeAndCommit = (e: Entry) => {
     messages.push({ to, packet: quorumPacket(T.PROPOSAL, e.zxid, e.data) });
     messages.push({ to, packet: quorumPacket(T.COMMIT, e.zxid) });
@@ -66,6 +75,7 @@ export function syncPackets(input: SyncInput): { plan: SyncPlan; messages: Outbo
     messages.push({ to, packet: quorumPacket(T.SNAP, plan.zxid), snapshotFollows: true });
   } else {
     messages.push({ to, packet: quorumPacket(plan.kind === 'DIFF' ? T.DIFF : T.TRUNC, plan.zxid) });
+    for (const zxid of plan.fromTxnLog) proposeAndCommit(byZxid.get(zxid)!);
     for (const zxid of plan.fromCommittedLog) proposeAndCommit(byZxid.get(zxid)!);
   }
   // startForwarding: committed but maybe not yet applied, then (participants only) in flight.

@@ -22,6 +22,8 @@ export type LeaderInput =
   | { type: 'revalidated'; to: bigint; sessionId: bigint; valid: boolean }
   /** A sync forwarded by `from` reached the proposal stage of the pipeline. */
   | { type: 'learnerSync'; from: bigint }
+  /** The answer to a `readHistory`: the on-disk txn log from the learner's zxid on, or undefined. */
+  | { type: 'history'; sid: bigint; fromZxid: bigint; entries: Entry[] | undefined }
   /** The connection to a learner is gone. */
   | { type: 'disconnected'; sid: bigint };
 
@@ -114,6 +116,7 @@ export class Leader {
       case 'revalidated':
         return this.sendTo(input.to, quorumPacket(T.REVALIDATE, -1n, encodeRevalidateReply(input.sessionId, input.valid)));
       case 'learnerSync': return this.onLearnerSync(input.from);
+      case 'history': return this.onHistory(input.sid, input.fromZxid, input.entries);
       case 'disconnected':
         this.handles.delete(input.sid);
         return;
@@ -220,18 +223,41 @@ export class Leader {
   // ---- sync ---------------------------------------------------------------------------------
 
   private syncLearner(h: LearnerHandle): void {
+    if (h.history === 'pending') return;
+    if (h.history === undefined && this.behindCommittedLog(h.peerLastZxid)) {
+      // LearnerHandler.syncFollower's txn-log branch: the driver reads the disk, then we sync.
+      h.history = 'pending';
+      this.out.readHistory.push({ sid: h.sid, fromZxid: h.peerLastZxid });
+      return;
+    }
     const { messages } = syncPackets({
       learner: h,
       appliedZxid: this.appliedZxid,
+      txnLog: h.history?.entries,
       committedLog: this.committedLog,
       outstanding: this.outstanding.map((p) => p.entry),
       newLeaderZxid: this.epoch << 32n,
       configText: this.config.text,
     });
     this.out.messages.push(...messages);
+    h.history = undefined;
     h.forwarding = true;
     h.stage = 'newLeaderSent';
     h.deadline = this.ticks + this.limits.initLimit + this.limits.syncLimit;
+  }
+
+  /** Older than the oldest txn kept in memory: only the on-disk log can DIFF it (else SNAP). */
+  private behindCommittedLog(peerLastZxid: bigint): boolean {
+    const oldest = this.committedLog[0]?.zxid ?? this.appliedZxid;
+    return peerLastZxid < oldest && peerLastZxid !== this.appliedZxid;
+  }
+
+  private onHistory(sid: bigint, fromZxid: bigint, entries: Entry[] | undefined): void {
+    const h = this.handles.get(sid);
+    // Gone, or an answer for an earlier connection under this sid.
+    if (!h || h.history !== 'pending' || h.peerLastZxid !== fromZxid) return;
+    h.history = { entries };
+    if (h.stage === 'epochAcked') this.syncLearner(h);
   }
 
   private onAck(h: LearnerHandle, zxid: bigint): void {

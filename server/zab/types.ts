@@ -51,6 +51,12 @@ export interface ZabReady {
   touches: SessionTouch[];
   /** Leader: learners asking whether a session is valid; answer with a `revalidated` input. */
   revalidate: { from: bigint; sessionId: bigint; timeout: number }[];
+  /**
+   * Leader: a learner is behind the in-memory committed log. Read the on-disk txn log from
+   * `fromZxid` (the record at it included) to its end and answer with a `history` input: the
+   * records, or undefined when the log cannot serve them (purged, too large); then it SNAPs.
+   */
+  readHistory: { sid: bigint; fromZxid: bigint }[];
   /** Leader: requests forwarded by learners, for the request pipeline (a `sync` comes back as a `learnerSync` input). */
   requests: { from: bigint; request: ForwardedRequest; authinfo: Id[] }[];
   /** Learner: answers to REVALIDATE. */
@@ -74,6 +80,7 @@ export function emptyReady(): ZabReady {
     disconnect: [],
     touches: [],
     revalidate: [],
+    readHistory: [],
     requests: [],
     revalidated: [],
     syncsDone: 0,
@@ -87,7 +94,8 @@ export function isEmptyReady(r: ZabReady): boolean {
   const p = r.persist;
   return p.truncateTo === null && p.snapshot === null && p.entries.length === 0 && p.acceptedEpoch === null
     && p.currentEpoch === null && r.messages.length === 0 && r.commits.length === 0 && r.disconnect.length === 0
-    && r.touches.length === 0 && r.revalidate.length === 0 && r.requests.length === 0 && r.revalidated.length === 0
+    && r.touches.length === 0 && r.revalidate.length === 0 && r.readHistory.length === 0 && r.requests.length === 0
+    && r.revalidated.length === 0
     && r.syncsDone === 0 && !r.serving && r.abandon === null;
 }
 

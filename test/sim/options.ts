@@ -43,8 +43,13 @@ export interface SimOptions {
   /** Mean think time between a client's ops, ms. */
   clientThinkMs: number;
   sessionTimeoutMs: number;
-  /** The leader's in-memory committed log (zookeeper.commitLogCount); small values force SNAP. */
+  /**
+   * The leader's in-memory committed log (zookeeper.commitLogCount); small values send learners
+   * to the on-disk log (DIFF from disk) or SNAP.
+   */
   commitLogCount: number;
+  /** Probability a leader's read of its on-disk log is refused (as by the size limit): SNAP instead. */
+  historyRefusalRate: number;
   /** The zxid-rollover scenario: the counter a new leader starts its epoch from, by its currentEpoch. */
   initialCounter?: (currentEpoch: bigint) => bigint | undefined;
 }
@@ -69,6 +74,7 @@ export const DEFAULT_OPTIONS: Omit<SimOptions, 'seed'> = {
   clientThinkMs: 150,
   sessionTimeoutMs: 2000,
   commitLogCount: 500,
+  historyRefusalRate: 0.2,
 };
 
 /** The same run with every fault switched off (partitions under way still heal on time). */

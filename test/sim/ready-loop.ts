@@ -141,6 +141,7 @@ export class ReadyLoop {
       for (const q of r.revalidate) {
         role.m.step({ type: 'revalidated', to: q.from, sessionId: q.sessionId, valid: role.requests?.revalidate(q.sessionId, now) ?? false });
       }
+      for (const q of r.readHistory) this.readHistory(role, q.sid, q.fromZxid);
       for (const q of r.requests) {
         if (!role.requests) continue; // not serving yet: the learner's client times out
         if (isSyncRequest(q.request.type)) role.m.step({ type: 'learnerSync', from: q.from });
@@ -164,6 +165,24 @@ export class ReadyLoop {
       this.w.stats.abandons[r.abandon.split(':')[0]!] = (this.w.stats.abandons[r.abandon.split(':')[0]!] ?? 0) + 1;
       this.m.abandon(r.abandon);
     }
+  }
+
+  /**
+   * The on-disk log from `fromZxid` on, read after a disk delay, as readLogFrom does: from the
+   * record at it (or the last one before it) to the end of what is written; refused when the log
+   * starts after it (a newer snapshot) and, at random, as the size limit would.
+   */
+  private readHistory(role: LeaderRole, sid: bigint, fromZxid: bigint): void {
+    const life = this.m.life;
+    this.w.s.after(this.w.s.int(1, this.w.o.maxFsync), () => {
+      if (this.m.life !== life || this.m.role !== role) return;
+      const log = this.m.disk.entries();
+      const at = log.findLastIndex((e) => e.zxid <= fromZxid);
+      const refused = at < 0 || this.w.s.chance(this.w.o.historyRefusalRate);
+      this.w.stats.historyReads[refused ? 'refused' : 'served']++;
+      role.m.step({ type: 'history', sid, fromZxid, entries: refused ? undefined : log.slice(at) });
+      this.drain();
+    });
   }
 
   propose(role: LeaderRole, request: ForwardedRequest): void {

@@ -5,6 +5,8 @@
 //                             epoch: its orphan txns are cut away, never committed (ZOOKEEPER-1549 class)
 //  * leaderDiesBetweenSnapAndNewLeader — a lagging follower gets SNAP, the leader dies before
 //                             NEWLEADER: the follower's snapshot must not make it serve or lose data
+//  * laggingLearnerDiffsFromDisk — a follower further behind than the leader's in-memory log is
+//                             brought level by a DIFF read from the leader's on-disk log, no SNAP
 //  * crashAfterAckBeforeFsync — a follower loses power with a proposal written but not synced:
 //                             it must not have ACKed it, so the txn cannot have committed (3911 class)
 //  * closeSessionLostMidProposal — closeSession is logged by a leader that dies before sending
@@ -15,7 +17,7 @@
 //                             completed SYNC before the txns committed ahead of it were applied)
 
 import { OpCode } from '../../protocol/ops.js';
-import { QuorumPacketType as T } from '../../protocol/quorum.js';
+import { quorumPacketTypeName, QuorumPacketType as T } from '../../protocol/quorum.js';
 import { decodeTxn } from '../../server/requests/txn.js';
 import type { Member } from './member.js';
 import type { SimOptions } from './options.js';
@@ -79,7 +81,8 @@ export function highestZxidJoinsLate(seed: number): ZabSim {
 }
 
 export function leaderDiesBetweenSnapAndNewLeader(seed: number): ZabSim {
-  const sim = new ZabSim({ seed, voters: 3, commitLogCount: 5, ...QUIET });
+  // The leader's txn log never serves here (as when its size limit refuses): SNAP it is.
+  const sim = new ZabSim({ seed, voters: 3, commitLogCount: 5, historyRefusalRate: 1, ...QUIET });
   sim.replayHint = `npm run sim -- --scenario leaderDiesBetweenSnapAndNewLeader --seed ${seed}`;
   const leader = leaderOf(sim);
   const lagging = [...sim.members.values()].find((m) => m !== leader)!;
@@ -106,6 +109,32 @@ export function leaderDiesBetweenSnapAndNewLeader(seed: number): ZabSim {
   sim.runTicks(30);
   sim.restart(leader.sid);
   settle(sim);
+  return sim;
+}
+
+export function laggingLearnerDiffsFromDisk(seed: number): ZabSim {
+  const sim = new ZabSim({ seed, voters: 3, commitLogCount: 5, historyRefusalRate: 0, ...QUIET });
+  sim.replayHint = `npm run sim -- --scenario laggingLearnerDiffsFromDisk --seed ${seed}`;
+  const leader = leaderOf(sim);
+  const lagging = [...sim.members.values()].find((m) => m !== leader)!;
+  // It leaves with some history of its own, so that the leader's log can continue it.
+  until(sim, 200, 'the follower logging a txn', () => lagging.disk.syncedZxid > 0n);
+  sim.keepDown.add(lagging.sid);
+  lagging.crash('process', 'scenario: a follower goes away');
+  const from = sim.inv.committedCount;
+  until(sim, 200, 'the leader committing past the in-memory window', () => sim.inv.committedCount > from + 20);
+  const ops: number[] = [];
+  sim.hooks.afterSend = (m, to, packet) => {
+    if (m === leader && to === lagging.sid && ([T.DIFF, T.TRUNC, T.SNAP] as number[]).includes(packet.type)) ops.push(packet.type);
+    return false;
+  };
+  sim.restart(lagging.sid);
+  settle(sim);
+  sim.hooks.afterSend = undefined;
+  if (!leader.isLeader) sim.fail('scenario: the leader changed; the sync under test did not happen');
+  if (ops[0] !== T.DIFF) sim.fail(`scenario: the lagging follower got ${ops.map(quorumPacketTypeName).join(', ') || 'nothing'}, not a DIFF`);
+  // Equal trees at equal zxids are checked at every apply (invariants), this DIFF's included.
+  if (sim.stats.historyReads.served === 0) sim.fail('scenario: the DIFF did not come from the on-disk log');
   return sim;
 }
 
@@ -187,6 +216,7 @@ export function syncOnLaggingFollower(seed: number): ZabSim {
 export const SCENARIOS = {
   highestZxidJoinsLate,
   leaderDiesBetweenSnapAndNewLeader,
+  laggingLearnerDiffsFromDisk,
   crashAfterAckBeforeFsync,
   closeSessionLostMidProposal,
   zxidRollover,

@@ -28,6 +28,8 @@ export interface SimStats {
   truncs: number;
   fatalTruncs: number;
   snaps: number;
+  /** Leader reads of its on-disk log for a learner behind the committed log: served / refused. */
+  historyReads: { served: number; refused: number };
   roleEnds: number;
   servingStarts: number;
   abandons: Record<string, number>;
@@ -41,7 +43,7 @@ export interface SimStats {
 export function emptyStats(): SimStats {
   return {
     crashes: { process: 0, power: 0 }, boundaryCrashes: {}, lostBytes: 0, tornBytes: 0, truncs: 0, fatalTruncs: 0,
-    snaps: 0, roleEnds: 0, servingStarts: 0, abandons: {}, proposals: 0, expiries: 0, clientOps: 0, clientUnknown: 0,
+    snaps: 0, historyReads: { served: 0, refused: 0 }, roleEnds: 0, servingStarts: 0, abandons: {}, proposals: 0, expiries: 0, clientOps: 0, clientUnknown: 0,
     sessionsExpired: 0,
   };
 }

@@ -1,5 +1,6 @@
 // An ensemble member's disk: epoch files (atomic, defaults, refusals), cutting the log back for
-// TRUNC, dropping it after a SNAP, reading the newest txns back, and QuorumStorage tying them
+// TRUNC, dropping it after a SNAP, reading the newest txns back and those from a zxid on (DIFF
+// from disk), and QuorumStorage tying them
 // together with recovery — after each step a fresh recovery must give the expected tree.
 
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { OPEN_ACL_UNSAFE } from '../../../../protocol/types.js';
 import { encodeTxn } from '../../../../server/requests/txn.js';
 import { ACCEPTED_EPOCH_FILE, CURRENT_EPOCH_FILE, loadEpochs, readEpoch, writeEpoch } from '../../../../server/storage/epoch-files.js';
 import { storageDirs } from '../../../../server/storage/file-names.js';
-import { discardLog, readLogTail, truncateLog } from '../../../../server/storage/log-rewrite.js';
+import { discardLog, readLogFrom, readLogTail, truncateLog } from '../../../../server/storage/log-rewrite.js';
 import { recover } from '../../../../server/storage/recovery.js';
 import { StorageError } from '../../../../server/storage/storage-error.js';
 import { writeSnapshot } from '../../../../server/storage/snapshot-writer.js';
@@ -41,9 +42,10 @@ function createEntry(z: bigint) {
   };
 }
 
-async function openStorage(dir: string, snapCount = 1_000_000) {
+async function openStorage(dir: string, snapCount = 1_000_000, snapshotSizeFactor?: number) {
   return QuorumStorage.open({
     dataDir: dir, snapCount, preAllocBytes: 4096, snapRetainCount: 3, purgeIntervalHours: 0, random: () => 0.5, log: () => undefined,
+    snapshotSizeFactor,
   });
 }
 
@@ -102,6 +104,51 @@ describe('QuorumStorage and log rewriting', () => {
     expect(again.state.lastZxid).toBe(zxid(1, 3));
     expect(again.state.tree.has('/n100000003')).toBe(true);
     await again.storage.close();
+  });
+
+  it('reads the txns from a zxid on back from disk, across segments, for a DIFF beyond memory', async () => {
+    const dir = dataDir();
+    // snapCount 6: the log rolls to a new segment every 3..5 txns (no snapshot source here).
+    const { storage } = await openStorage(dir, 6, 0);
+    for (let c = 1; c <= 20; c++) {
+      storage.append([createEntry(zxid(1, c))]);
+      await storage.drain(); // a roll takes effect at the next write
+    }
+    const logDir = storageDirs(dir, undefined).logDir;
+    expect(readdirSync(logDir).filter((n) => n.startsWith('log.')).length).toBeGreaterThan(3);
+    const counters = (txns: { zxid: bigint }[] | undefined) => txns?.map((e) => Number(e.zxid & 0xffffffffn));
+    const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+    expect(counters(await storage.readHistory(zxid(1, 3)))).toEqual(range(3, 20));
+    expect(counters(await storage.readHistory(zxid(1, 20)))).toEqual([20]);
+    // The log must reach back to the zxid: it starts at 1/1, so nothing proves continuity from 0.
+    expect(await storage.readHistory(0n)).toBeUndefined();
+    // A zxid with no record (a later epoch's start) is proven by the last record before it.
+    expect(counters(await storage.readHistory(zxid(2, 0)))).toEqual([20]);
+    const bytes = (await storage.readHistory(zxid(1, 3)))!.reduce((n, e) => n + e.data.length, 0);
+    expect(counters(await readLogFrom(storageDirs(dir, undefined), zxid(1, 3), bytes))).toEqual(range(3, 20));
+    expect(await readLogFrom(storageDirs(dir, undefined), zxid(1, 3), bytes - 1)).toBeUndefined();
+    // A purged first segment: the log no longer reaches back.
+    const first = readdirSync(logDir).filter((n) => n.startsWith('log.')).sort()[0]!;
+    rmSync(join(logDir, first));
+    expect(await storage.readHistory(zxid(1, 2))).toBeUndefined();
+    await storage.close();
+  });
+
+  it('serves a disk DIFF only within snapshotSizeFactor x the newest snapshot (0: no limit; negative: never)', async () => {
+    const sizes = new Map<number, bigint[] | undefined>();
+    for (const factor of [0, 0.33, 1, -1]) {
+      const dir = dataDir();
+      const { storage } = await openStorage(dir, 1_000_000, factor);
+      // The newest snapshot is the empty base one (about a hundred bytes); 40 creates outweigh it.
+      for (let c = 1; c <= 40; c++) storage.append([createEntry(zxid(1, c))]);
+      await storage.drain();
+      sizes.set(factor, (await storage.readHistory(zxid(1, 1)))?.map((e) => e.zxid));
+      await storage.close();
+    }
+    expect(sizes.get(0)?.length).toBe(40);
+    expect(sizes.get(0.33)).toBeUndefined();
+    expect(sizes.get(1)).toBeUndefined();
+    expect(sizes.get(-1)).toBeUndefined();
   });
 
   it('TRUNC cuts the log (across segments) and recovers the tree at the cut', async () => {

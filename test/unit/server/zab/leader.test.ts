@@ -98,8 +98,12 @@ describe('discovery', () => {
     step(l, info(2, 1));
     step(l, info(3, 1));
     step(l, ackEpoch(2, z(1, 3), 1));
-    step(l, ackEpoch(3, z(1, 2), 1));
-    let r = step(l, from(2, quorumPacket(T.ACK, z(2, 0))));
+    let r = step(l, ackEpoch(3, z(1, 2), 1));
+    // 3 is behind the (empty) in-memory log: it is synced once the disk's log is read.
+    expect(r.readHistory).toEqual([{ sid: 3n, fromZxid: z(1, 2) }]);
+    r = step(l, { type: 'history', sid: 3n, fromZxid: z(1, 2), entries: [2, 3].map((c) => ({ zxid: z(1, c), data: txn(z(1, c)) })) });
+    expect(sent(r, 3n)).toEqual([[T.DIFF, z(1, 3)], [T.PROPOSAL, z(1, 3)], [T.COMMIT, z(1, 3)], [T.NEWLEADER, z(2, 0)]]);
+    r = step(l, from(2, quorumPacket(T.ACK, z(2, 0))));
     expect(r.serving).toBe(true);
     expect(sent(r)).toEqual([[T.UPTODATE, -1n]]);
     r = step(l, from(3, quorumPacket(T.ACK, z(2, 0))));
@@ -189,9 +193,13 @@ describe('broadcast', () => {
       [T.DIFF, z(2, 1)], [T.PROPOSAL, z(1, 3)], [T.COMMIT, z(1, 3)], [T.PROPOSAL, z(2, 1)], [T.COMMIT, z(2, 1)],
       [T.PROPOSAL, z(2, 2)], [T.NEWLEADER, z(2, 0)],
     ]);
-    // The observer gets no proposal in flight; below the in-memory history it is sent a snapshot.
+    // The observer gets no proposal in flight; below the in-memory history the on-disk log is
+    // asked for, and when it cannot serve, a snapshot goes.
     step(l, info(4, 1, true));
     r = step(l, ackEpoch(4, 0n, 0));
+    expect(r.readHistory).toEqual([{ sid: 4n, fromZxid: 0n }]);
+    expect(sent(r, 4n)).toEqual([]);
+    r = step(l, { type: 'history', sid: 4n, fromZxid: 0n, entries: undefined });
     expect(sent(r, 4n)).toEqual([[T.SNAP, z(2, 1)], [T.NEWLEADER, z(2, 0)]]);
     expect(r.messages[0]!.snapshotFollows).toBe(true);
   });
@@ -244,5 +252,72 @@ describe('broadcast', () => {
     const request = { sessionId: 5n, cxid: 1, type: 1, body: Buffer.from([7]) };
     r = step(l, from(2, quorumPacket(T.REQUEST, -1n, encodeForwardedRequest(request), [{ scheme: 'ip', id: 'x' }])));
     expect(r.requests).toEqual([{ from: 2n, request, authinfo: [{ scheme: 'ip', id: 'x' }] }]);
+  });
+});
+
+describe('sync from the on-disk txn log (LearnerHandler.syncFollower\'s txn-log branch)', () => {
+  const entry = (c: number) => ({ zxid: z(1, c), data: txn(z(1, c)) });
+  /** Leader at z(1, 10) holding z(1, 7..10) in memory; follower 2 synced, so it serves. */
+  function serving() {
+    const l = leader({ lastZxid: z(1, 10), committedLog: [7, 8, 9, 10].map(entry) });
+    step(l, info(2, 1));
+    step(l, ackEpoch(2, z(1, 10), 1));
+    step(l, from(2, quorumPacket(T.ACK, z(2, 0))));
+    expect(l.isServing).toBe(true);
+    return l;
+  }
+
+  it('a learner within the in-memory log or level with the leader needs no disk read', () => {
+    const l = serving();
+    step(l, info(3, 1));
+    const r = step(l, ackEpoch(3, z(1, 7), 1));
+    expect(r.readHistory).toEqual([]);
+    expect(sent(r, 3n)[0]).toEqual([T.DIFF, z(1, 10)]);
+  });
+
+  it('a learner behind it gets the txns read from disk, then those in memory, in one DIFF', () => {
+    const l = serving();
+    step(l, info(3, 1));
+    let r = step(l, ackEpoch(3, z(1, 4), 1));
+    expect(r.readHistory).toEqual([{ sid: 3n, fromZxid: z(1, 4) }]);
+    expect(r.messages).toEqual([]);
+    // The disk read returns from the learner's zxid to the end of the log, overlapping memory.
+    r = step(l, { type: 'history', sid: 3n, fromZxid: z(1, 4), entries: [4, 5, 6, 7, 8, 9, 10].map(entry) });
+    expect(sent(r, 3n)).toEqual([
+      [T.DIFF, z(1, 10)],
+      ...[5, 6, 7, 8, 9, 10].flatMap((c) => [[T.PROPOSAL, z(1, c)], [T.COMMIT, z(1, c)]]),
+      [T.NEWLEADER, z(2, 0)],
+    ]);
+    expect(r.messages.find((m) => m.packet.zxid === z(1, 5))!.packet.data).toEqual(txn(z(1, 5)));
+  });
+
+  it('a read that cannot serve (refused, starts too late, or leaves a gap before memory) means SNAP', () => {
+    const l = serving();
+    const snapFor = (sid: number, fromZxid: bigint, entries: ReturnType<typeof entry>[] | undefined) => {
+      step(l, info(sid, 1, sid === 4));
+      expect(step(l, ackEpoch(sid, fromZxid, 1)).readHistory).toEqual([{ sid: BigInt(sid), fromZxid }]);
+      const r = step(l, { type: 'history', sid: BigInt(sid), fromZxid, entries });
+      expect(sent(r, BigInt(sid))).toEqual([[T.SNAP, z(1, 10)], [T.NEWLEADER, z(2, 0)]]);
+      step(l, { type: 'disconnected', sid: BigInt(sid) });
+    };
+    snapFor(3, z(1, 2), undefined);
+    snapFor(3, z(1, 2), [3, 4, 5, 6, 7].map(entry)); // the log starts after the learner's zxid
+    snapFor(4, z(1, 2), [2, 3, 4, 5].map(entry)); // the disk ends before memory begins (z(1, 6) missing)
+  });
+
+  it('an answer for a connection that is gone, or for an earlier one under the same sid, is ignored', () => {
+    const l = serving();
+    step(l, info(3, 1));
+    step(l, ackEpoch(3, z(1, 2), 1));
+    let r = step(l, { type: 'disconnected', sid: 3n });
+    r = step(l, { type: 'history', sid: 3n, fromZxid: z(1, 2), entries: [2, 3, 4, 5, 6, 7].map(entry) });
+    expect(r.messages).toEqual([]);
+    // 3 comes back from another zxid: only the read for that one counts.
+    step(l, info(3, 1));
+    expect(step(l, ackEpoch(3, z(1, 5), 1)).readHistory).toEqual([{ sid: 3n, fromZxid: z(1, 5) }]);
+    r = step(l, { type: 'history', sid: 3n, fromZxid: z(1, 2), entries: [2, 3, 4, 5, 6, 7].map(entry) });
+    expect(r.messages).toEqual([]);
+    r = step(l, { type: 'history', sid: 3n, fromZxid: z(1, 5), entries: [5, 6, 7].map(entry) });
+    expect(sent(r, 3n).map(([type]) => type)).toEqual([T.DIFF, ...Array(10).fill(0).map((_, i) => (i % 2 === 0 ? T.PROPOSAL : T.COMMIT)), T.NEWLEADER]);
   });
 });
