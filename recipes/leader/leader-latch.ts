@@ -1,7 +1,8 @@
 // LeaderLatch: leader election among the participants of one path, laid out as Curator's so Java
 // and TypeScript participants share an election. Each participant creates a protected
 // EPHEMERAL_SEQUENTIAL node "<path>/_c_<uuid>-latch-<seq>" holding its id; the lowest sequence
-// leads, every other participant watches (getData) only the node just before its own.
+// leads, every other participant watches (getData) only the node just before its own (the
+// node itself: LatchNode, which deletes a node given up before making a fresh one).
 // Leadership is held only while the leader's node exists and belongs to the current session: it
 // is granted after reading the node's owner, and ends at once on SUSPENDED (when the framework's
 // error policy counts it), on LOST, and when the node is deleted (the leader watches it). After
@@ -12,12 +13,13 @@
 
 import { Observable, Subject, type Subscription } from 'rxjs';
 import {
-  ClientClosedError, ConnectionState, CreateMode, EventType, NoNodeError, WatcherType, isRetryableError,
+  ClientClosedError, ConnectionState, EventType, NoNodeError, WatcherType, isRetryableError,
   type WatchedEvent, type Watcher, type ZooKeeperFramework,
 } from '../../framework/index.js';
 import type { LeadershipLostError, LeadershipLostReason } from '../errors.js';
-import { childName, deleteOwnNode, getSortedChildren, makePath, standardFixForSorting, validatePath } from '../internal/index.js';
+import { childName, getSortedChildren, makePath, standardFixForSorting, validatePath } from '../internal/index.js';
 import { ConditionWaiters, type ConditionWaitOptions } from './condition-waiters.js';
+import { LATCH_LOCK_NAME, LatchNode } from './latch-node.js';
 import { endLeadership, Leadership } from './leadership.js';
 import { leaderOf, participantsOf, type Participant } from './participants.js';
 
@@ -44,8 +46,7 @@ export interface LeaderLatchOptions {
 /** `timeoutMs`: resolve false after this long without leadership; `signal`: aborting rejects with its reason. */
 export type AwaitLeadershipOptions = ConditionWaitOptions;
 
-/** The contender nodes' base name, as Curator's. */
-export const LATCH_LOCK_NAME = 'latch-';
+export { LATCH_LOCK_NAME };
 
 const SORTER = { fixForSorting: standardFixForSorting };
 
@@ -55,10 +56,9 @@ export class LeaderLatch {
   readonly latchPath: string;
   readonly id: string;
   readonly closeMode: LeaderLatchCloseMode;
-  private readonly idBytes: Buffer;
   private readonly onError: (error: unknown) => void;
   private lifecycle: LeaderLatchState = 'LATENT';
-  private nodePath: string | undefined;
+  private readonly node: LatchNode;
   private lastLeaderPath: string | undefined;
   private term: Leadership | undefined;
   private readonly events = new Subject<LeadershipEvent>();
@@ -85,7 +85,7 @@ export class LeaderLatch {
     this.id = options.id ?? '';
     this.closeMode = options.closeMode ?? LeaderLatchCloseMode.SILENT;
     if (!Object.values(LeaderLatchCloseMode).includes(this.closeMode)) throw new RangeError(`unknown close mode ${String(this.closeMode)}`);
-    this.idBytes = Buffer.from(this.id, 'utf8');
+    this.node = new LatchNode(framework, this.latchPath, Buffer.from(this.id, 'utf8'));
     this.onError = options.onError ?? ((e) => process.emitWarning(`zabkit LeaderLatch ${latchPath}: ${String(e)}`));
   }
 
@@ -107,7 +107,8 @@ export class LeaderLatch {
   /**
    * Leaves the election: leadership ends first (with NOTIFY_LEADER a leader's listeners get
    * notLeader; its Leadership completes lost$ without a loss), then the node is deleted (a
-   * guaranteed delete if the server cannot be reached). Throws if not started or already closed.
+   * guaranteed delete if the server cannot be reached), with one given up earlier whose delete
+   * failed. Throws if not started or already closed.
    */
   async close(closeMode: LeaderLatchCloseMode = this.closeMode): Promise<void> {
     if (this.lifecycle !== 'STARTED') throw new Error(`LeaderLatch ${this.latchPath} is not started or already closed`);
@@ -123,11 +124,9 @@ export class LeaderLatch {
     this.waiters.notifyAll();
     await this.running?.catch(() => undefined);
     this.stopWatchingPredecessor();
-    const path = this.nodePath;
-    this.nodePath = undefined;
-    if (path === undefined) return;
-    this.removeWatch(path, this.ownNodeWatcher);
-    await deleteOwnNode(this.framework, path);
+    const path = this.node.current;
+    if (path !== undefined) this.removeWatch(path, this.ownNodeWatcher);
+    await this.node.giveUp();
   }
 
   /**
@@ -167,7 +166,7 @@ export class LeaderLatch {
 
   /** This participant's current node (it changes when the latch re-enters), undefined while it has none. Leadership is not implied. */
   get ourPath(): string | undefined {
-    return this.nodePath;
+    return this.node.current;
   }
 
   /** The node with which this participant last led, undefined if it never did. */
@@ -240,7 +239,7 @@ export class LeaderLatch {
   }
 
   private onOwnNodeEvent(event: WatchedEvent): void {
-    if (this.lifecycle !== 'STARTED' || event.path !== this.nodePath) return;
+    if (this.lifecycle !== 'STARTED' || event.path !== this.node.current) return;
     if (event.type === EventType.NodeDeleted) {
       this.loseLeadership('node-deleted');
       this.request('reset');
@@ -287,30 +286,27 @@ export class LeaderLatch {
     this.retryOnConnect = this.retryOnConnect === 'reset' ? 'reset' : work;
   }
 
-  /** Gives up the current node (deleted in the background) and enters with a fresh one. */
+  /**
+   * Gives up the current node and enters with a fresh one, created only once the old one is
+   * deleted (or its delete left to the background while the server cannot be reached). A failed
+   * delete fails the reset: reported, and retried with the old node first.
+   */
   private async reset(): Promise<void> {
     this.loseLeadership('node-deleted');
     this.errorSeen = false; // an error state from here on calls for another fresh node
     this.stopWatchingPredecessor();
-    const old = this.nodePath;
-    this.nodePath = undefined;
-    if (old !== undefined) {
-      this.removeWatch(old, this.ownNodeWatcher);
-      deleteOwnNode(this.framework, old).catch((e: unknown) => this.onError(e));
-    }
-    const created = await this.framework.create(makePath(this.latchPath, LATCH_LOCK_NAME), this.idBytes, {
-      mode: CreateMode.EPHEMERAL_SEQUENTIAL,
-      withProtection: true,
-      creatingParentContainersIfNeeded: true,
-    });
-    this.nodePath = created;
+    const old = this.node.current;
+    if (old !== undefined) this.removeWatch(old, this.ownNodeWatcher);
+    await this.node.giveUp();
+    if (this.lifecycle !== 'STARTED') return;
+    await this.node.create();
     if (this.lifecycle !== 'STARTED') return; // close() deletes it
     await this.check();
   }
 
   /** Lists the participants: lead if first (and the node is ours), else watch the predecessor. */
   private async check(): Promise<void> {
-    const ourPath = this.nodePath;
+    const ourPath = this.node.current;
     if (ourPath === undefined) return this.reset();
     let children: string[];
     try {
@@ -349,7 +345,7 @@ export class LeaderLatch {
       throw e;
     }
     if (stat.ephemeralOwner !== this.currentSessionId()) return this.reset(); // a node of a session given up
-    if (this.lifecycle !== 'STARTED' || this.nodePath !== ourPath) return;
+    if (this.lifecycle !== 'STARTED' || this.node.current !== ourPath) return;
     const state = this.framework.connectionState;
     // Suspended now (per the policy): the RECONNECTED to come decides.
     if (state === undefined || this.framework.isErrorState(state)) return;

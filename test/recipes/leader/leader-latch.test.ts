@@ -1,11 +1,11 @@
 // LeaderLatch on zabkit's server and Apache ZooKeeper 3.8: Curator's layout, one leader at a
 // time handing over in node order, await with timeout / AbortSignal, close modes, fencing tokens,
 // and what happens when the leader's node is deleted, its connection is cut (standard and
-// session error policies) and its session is killed.
+// session error policies; the old node deleted before a fresh one is made) and its session is killed.
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CreateMode, SessionConnectionStateErrorPolicy, ZooKeeperClient, ConnectionState,
+  CreateMode, Ids, NoAuthError, NoNodeError, OPEN_ACL_UNSAFE, Perms, SessionConnectionStateErrorPolicy, ZooKeeperClient, ConnectionState,
 } from '../../../framework/index.js';
 import { killSession } from '../../../framework/testing/index.js';
 import { LeadershipLostError } from '../../../recipes/errors.js';
@@ -235,6 +235,60 @@ describe.each([ZABKIT, APACHE_STANDALONE])('LeaderLatch on $name', (spec) => {
     expect(second.sessionId).toBe(first.sessionId); // same session, fresh node
     expect(second.fencingToken).toBeGreaterThan(first.fencingToken);
     await eventually(async () => (await admin.getChildren(path)).children.length === 1, 20_000, 'old node deleted');
+  });
+
+  it('re-entering deletes the old node before creating a fresh one; a delete refused (NoAuth) is reported and retried first on the next RECONNECTED, never two nodes', async () => {
+    const proxy = await proxied();
+    const fw = await open(proxy.connectString);
+    const path = uniquePath('latch');
+    const errors: unknown[] = [];
+    let reported: (() => void) | undefined;
+    const l = latch(fw, path, { id: 'stuck', onError: (e) => { errors.push(e); reported?.(); } });
+    l.start();
+    expect(await l.await({ timeoutMs: 20_000 })).toBe(true);
+    const old = l.ourPath!;
+    const oldToken = l.leadership!.fencingToken;
+    // DELETE is checked on the parent: the latch may still create in it, but not delete its node.
+    await admin.setACL(path, [{ perms: Perms.ALL & ~Perms.DELETE, id: Ids.ANYONE_ID_UNSAFE }]);
+    const refused = new Promise<void>((resolve) => (reported = resolve));
+    let reconnected = nextConnectionState(fw, ConnectionState.RECONNECTED);
+    proxy.dropConnections(); // standard policy: SUSPENDED is an error state, RECONNECTED re-enters
+    await reconnected;
+    await refused;
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(NoAuthError);
+    // Read on the latch's own session: ordered after any create it sent before the refusal came back.
+    expect(await fw.getChildren(path)).toEqual([old.slice(path.length + 1)]);
+    expect(l.ourPath).toBeUndefined();
+    expect(l.hasLeadership).toBe(false);
+
+    await admin.setACL(path, OPEN_ACL_UNSAFE);
+    reconnected = nextConnectionState(fw, ConnectionState.RECONNECTED);
+    proxy.dropConnections();
+    await reconnected;
+    await eventually(() => l.hasLeadership, 20_000, 'leading again');
+    const fresh = l.ourPath!;
+    expect(fresh).not.toBe(old);
+    expect(l.leadership!.fencingToken).toBeGreaterThan(oldToken);
+    expect(await fw.getChildren(path)).toEqual([fresh.slice(path.length + 1)]);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('close() after a refused delete of the old node deletes that node too', async () => {
+    const proxy = await proxied();
+    const fw = await open(proxy.connectString);
+    const path = uniquePath('latch');
+    let reported: (() => void) | undefined;
+    const l = latch(fw, path, { id: 'left', onError: () => reported?.() });
+    l.start();
+    expect(await l.await({ timeoutMs: 20_000 })).toBe(true);
+    await admin.setACL(path, [{ perms: Perms.ALL & ~Perms.DELETE, id: Ids.ANYONE_ID_UNSAFE }]);
+    const refused = new Promise<void>((resolve) => (reported = resolve));
+    proxy.dropConnections();
+    await refused;
+    await admin.setACL(path, OPEN_ACL_UNSAFE);
+    await l.close();
+    expect(await fw.getChildren(path).catch((e: unknown) => (e instanceof NoNodeError ? [] : Promise.reject(e)))).toEqual([]);
   });
 
   it('connection cut (session policy): leadership survives a SUSPENDED that ends in RECONNECTED, same node and token', async () => {
