@@ -1,6 +1,7 @@
 // The in-memory znode tree: nodes by path, child sets, and the indexes the server needs
-// (ephemerals per session, containers, TTL nodes). Pure and synchronous; Stat rules of
-// protocol.md §7 live here. Counterpart: org.apache.zookeeper.server.DataTree.
+// (ephemerals per session, containers, TTL nodes — which owners are TTL nodes depends on the
+// server's extendedTypesEnabled). Pure and synchronous; Stat rules of protocol.md §7 live here.
+// Counterpart: org.apache.zookeeper.server.DataTree.
 
 import assert from 'node:assert/strict';
 import type { ACL, Stat } from '../../protocol/records.js';
@@ -21,6 +22,8 @@ export class DataTree {
   readonly ttls = new Set<string>();
   /** Sum of path lengths and data lengths, as ZooKeeper's approximateDataSize. */
   private dataSize = 0;
+  /** zookeeper.extendedTypesEnabled: owners with the high byte 0xFF are TTL nodes. Off by default, as ZooKeeper. */
+  private extendedTypes = false;
 
   constructor() {
     this.nodes.set('/', builtinZnode(OPEN_ACL_UNSAFE));
@@ -63,6 +66,23 @@ export class DataTree {
     return orphans.length > 0 ? { orphans } : tree;
   }
 
+  get extendedTypesEnabled(): boolean {
+    return this.extendedTypes;
+  }
+
+  /**
+   * Sets how ephemeralOwners are read — the server's extendedTypesEnabled — and rebuilds the
+   * indexes if that changes (a tree loaded or replayed before the setting was known).
+   */
+  setExtendedTypesEnabled(enabled: boolean): void {
+    if (enabled === this.extendedTypes) return;
+    this.extendedTypes = enabled;
+    this.containers.clear();
+    this.ttls.clear();
+    this.ephemeralsBySession.clear();
+    for (const [path, node] of this.nodes) this.index(path, node.ephemeralOwner);
+  }
+
   /** Every node in insertion order (parents before children); safe to walk while the tree changes. */
   entries(): IterableIterator<[string, Znode]> {
     return this.nodes.entries();
@@ -78,7 +98,12 @@ export class DataTree {
 
   stat(path: string): Stat | undefined {
     const node = this.nodes.get(path);
-    return node && statOf(node);
+    return node && this.statOf(node);
+  }
+
+  /** The Stat clients are shown for one of this tree's nodes. */
+  statOf(node: Znode): Stat {
+    return statOf(node, this.extendedTypes);
   }
 
   /** ZooKeeper counts the root twice ("" and "/"); so do we, to match srvr / mntr. */
@@ -197,7 +222,7 @@ export class DataTree {
   }
 
   private index(path: string, owner: bigint): void {
-    switch (ephemeralKindOf(owner)) {
+    switch (ephemeralKindOf(owner, this.extendedTypes)) {
       case EphemeralKind.CONTAINER: this.containers.add(path); break;
       case EphemeralKind.TTL: this.ttls.add(path); break;
       case EphemeralKind.NORMAL: {
@@ -211,7 +236,7 @@ export class DataTree {
   }
 
   private unindex(path: string, owner: bigint): void {
-    switch (ephemeralKindOf(owner)) {
+    switch (ephemeralKindOf(owner, this.extendedTypes)) {
       case EphemeralKind.CONTAINER: this.containers.delete(path); break;
       case EphemeralKind.TTL: this.ttls.delete(path); break;
       case EphemeralKind.NORMAL: {

@@ -39,10 +39,17 @@ export function builtinZnode(acl: readonly ACL[]): Znode {
   return newZnode(Buffer.alloc(0), acl, 0n, 0n, 0n);
 }
 
-/** The Stat a client sees: reported cversion is creates + deletes; markers report owner 0. */
-export function statOf(node: Znode): Stat {
+/**
+ * The Stat a client sees: reported cversion is creates + deletes; containers and TTL nodes report
+ * owner 0 (DataTree.getClientEphemeralOwner). Which owners are TTL markers depends on
+ * extendedTypesEnabled: with it off, an owner with the high byte 0xFF is a session and is shown.
+ */
+export function statOf(node: Znode, extendedTypesEnabled: boolean): Stat;
+/** @deprecated Pass extendedTypesEnabled; without it the owner is read as with extended types enabled. */
+export function statOf(node: Znode): Stat;
+export function statOf(node: Znode, extendedTypesEnabled = true): Stat {
   const numChildren = node.children.size;
-  const kind = ephemeralKindOf(node.ephemeralOwner);
+  const kind = ephemeralKindOf(node.ephemeralOwner, extendedTypesEnabled);
   return {
     czxid: node.czxid,
     mzxid: node.mzxid,

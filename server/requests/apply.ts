@@ -11,7 +11,6 @@ import { EventType } from '../../protocol/types.js';
 import type { MultiResult } from '../../protocol/multi.js';
 import type { DataTree } from '../data/data-tree.js';
 import { CONTAINER_EPHEMERAL_OWNER, ttlEphemeralOwner } from '../data/ephemeral-type.js';
-import { statOf } from '../data/znode.js';
 import type { WatchManager } from '../watches/watch-manager.js';
 import { AclInterner } from './acl-interner.js';
 import type { Txn, TxnRecord } from './txn.js';
@@ -87,7 +86,7 @@ export class TxnApplier {
         this.watches.triggerData(b.path, EventType.NodeCreated, zxid, node.acl);
         const parentPath = parentOf(b.path);
         this.watches.triggerChild(parentPath, EventType.NodeChildrenChanged, zxid, this.tree.get(parentPath)!.acl);
-        return { err: 0, path: b.path, stat: statOf(node) };
+        return { err: 0, path: b.path, stat: this.tree.statOf(node) };
       }
       case OpCode.delete:
       case OpCode.deleteContainer:
@@ -98,11 +97,11 @@ export class TxnApplier {
         const b = record.body;
         const node = this.tree.setData(b.path, b.data, b.version, zxid, time);
         this.watches.triggerData(b.path, EventType.NodeDataChanged, zxid, node.acl);
-        return { err: 0, stat: statOf(node) };
+        return { err: 0, stat: this.tree.statOf(node) };
       }
       case OpCode.setACL: {
         const node = this.tree.setACL(record.body.path, this.acls.intern(record.body.acl), record.body.version);
-        return { err: 0, stat: statOf(node) };
+        return { err: 0, stat: this.tree.statOf(node) };
       }
       case OpCode.check:
       case OpCode.createSession:

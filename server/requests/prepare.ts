@@ -63,7 +63,11 @@ export class Preparer {
     private readonly pending: PendingChanges,
     private readonly sessions: SessionTracker,
     private readonly options: PrepareOptions,
-  ) {}
+  ) {
+    // The tree reads ephemeralOwners as this server does (TTL markers only with extended types on):
+    // every pipeline over a tree, in every role, is built with a Preparer given the server's options.
+    tree.setExtendedTypesEnabled(options.extendedTypesEnabled);
+  }
 
   /** Builds the txn for a write request. Never throws a KeeperError: failures become error txns. */
   prepare(req: WriteRequest, zxid: bigint, time: bigint): Txn {
@@ -114,6 +118,11 @@ export class Preparer {
     return this.prepare({ sessionId: 0n, cxid: 0, type: OpCode.deleteContainer, request: { path }, authIds: [] }, zxid, time);
   }
 
+  /** EphemeralType.get with this server's zookeeper.extendedTypesEnabled. */
+  private kindOf(owner: bigint): EphemeralKind {
+    return ephemeralKindOf(owner, this.options.extendedTypesEnabled);
+  }
+
   private checkSession(sessionId: bigint): void {
     const session = this.sessions.get(sessionId);
     if (!session) throw new UnknownSessionError();
@@ -161,7 +170,7 @@ export class Preparer {
     const path = mode.sequential ? request.path + formatSequence(parent.cversion) : request.path;
     validatePath(path);
     if (this.pending.exists(path)) throw new NodeExistsError(path);
-    if (ephemeralKindOf(parent.ephemeralOwner) === EphemeralKind.NORMAL) throw new NoChildrenForEphemeralsError(path);
+    if (this.kindOf(parent.ephemeralOwner) === EphemeralKind.NORMAL) throw new NoChildrenForEphemeralsError(path);
     const parentCVersion = (parent.cversion + 1) | 0;
 
     const container = mode.container || type === OpCode.createContainer;
@@ -198,7 +207,7 @@ export class Preparer {
     if (SPECIAL_PATHS.has(path)) throw new BadArgumentsError(path);
     const node = this.pending.get(path);
     if (node.childCount > 0) throw new NotEmptyError(path);
-    if (ephemeralKindOf(node.ephemeralOwner) === EphemeralKind.NORMAL) throw new BadVersionError(path);
+    if (this.kindOf(node.ephemeralOwner) === EphemeralKind.NORMAL) throw new BadVersionError(path);
     const parent = this.pending.get(parentPath);
     this.pending.add(zxid, parentPath, { ...parent, childCount: parent.childCount - 1 });
     this.pending.add(zxid, path, undefined);

@@ -12,7 +12,7 @@ import { OpCode } from '../../protocol/ops.js';
 import { EventType, Perms } from '../../protocol/types.js';
 import { checkACL, hasPermission, maskDigests } from '../data/acl.js';
 import type { DataTree } from '../data/data-tree.js';
-import { statOf, type Znode } from '../data/znode.js';
+import type { Znode } from '../data/znode.js';
 import type { Watcher, WatchManager } from '../watches/watch-manager.js';
 
 /** The reading connection: its session, auth ids, and itself as the watcher to register. */
@@ -82,28 +82,28 @@ export class ReadProcessor {
     if (node) checkACL(node.acl, Perms.READ, ctx.authIds, path);
     if (watch) this.watches.addDataWatch(path, ctx);
     if (!node) throw new NoNodeError(path);
-    return { stat: statOf(node) };
+    return { stat: this.tree.statOf(node) };
   }
 
   private getData(request: R.PathWatchRequest, ctx: ReadContext): { data: Buffer | null; stat: Stat } {
     const node = lookup(this.tree, request.path);
     checkACL(node.acl, Perms.READ, ctx.authIds, request.path);
     if (request.watch) this.watches.addDataWatch(request.path, ctx);
-    return { data: node.data, stat: statOf(node) };
+    return { data: node.data, stat: this.tree.statOf(node) };
   }
 
   private getChildren(request: R.PathWatchRequest, ctx: ReadContext): { children: string[]; stat: Stat } {
     const node = lookup(this.tree, request.path);
     checkACL(node.acl, Perms.READ, ctx.authIds, request.path);
     if (request.watch) this.watches.addChildWatch(request.path, ctx);
-    return { children: [...node.children], stat: statOf(node) };
+    return { children: [...node.children], stat: this.tree.statOf(node) };
   }
 
   private getACL(path: string, ctx: ReadContext): { acl: R.ACL[]; stat: Stat } {
     const node = lookup(this.tree, path);
     checkACL(node.acl, Perms.READ | Perms.ADMIN, ctx.authIds, path);
     const acl = hasPermission(node.acl, Perms.ADMIN, ctx.authIds) ? [...node.acl] : maskDigests(node.acl);
-    return { acl, stat: statOf(node) };
+    return { acl, stat: this.tree.statOf(node) };
   }
 
   private getEphemerals(prefix: string | null, ctx: ReadContext): string[] {

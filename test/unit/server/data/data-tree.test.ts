@@ -143,8 +143,9 @@ describe('DataTree.createNode (§7.2)', () => {
     expect(t.get('/')!.cversion).toBe(1);
   });
 
-  it('indexes ephemerals by session, containers and TTL nodes', () => {
+  it('indexes ephemerals by session, containers and TTL nodes (extended types enabled)', () => {
     const t = new DataTree();
+    t.setExtendedTypesEnabled(true);
     t.createNode('/e1', null, OPEN_ACL_UNSAFE, SESSION, -1, 1n, 1n);
     t.createNode('/e2', null, OPEN_ACL_UNSAFE, SESSION, -1, 2n, 1n);
     t.createNode('/other', null, OPEN_ACL_UNSAFE, SESSION + 1n, -1, 3n, 1n);
@@ -173,6 +174,45 @@ describe('DataTree.createNode (§7.2)', () => {
     expect(t.ephemeralCount).toBe(1);
     expect(t.containers.size).toBe(0);
     expect(t.ttls.size).toBe(0);
+  });
+
+  it('extended types off (the default): a TTL-shaped owner is a session, shown and indexed as one; containers stay containers', () => {
+    const t = new DataTree();
+    expect(t.extendedTypesEnabled).toBe(false);
+    const owner = ttlEphemeralOwner(500n);
+    t.createNode('/t', null, OPEN_ACL_UNSAFE, owner, -1, 1n, 1n);
+    t.createNode('/c', null, OPEN_ACL_UNSAFE, CONTAINER_EPHEMERAL_OWNER, -1, 2n, 1n);
+    expect(t.ttls.size).toBe(0);
+    expect([...t.ephemeralsOf(owner)]).toEqual(['/t']);
+    expect(t.ephemeralCount).toBe(1);
+    expect([...t.containers]).toEqual(['/c']);
+    expect(t.stat('/t')!.ephemeralOwner).toBe(owner);
+    expect(t.stat('/c')!.ephemeralOwner).toBe(0n);
+    t.deleteNode('/t', 3n);
+    expect(t.ephemeralOwners().size).toBe(0);
+  });
+
+  it('setExtendedTypesEnabled re-indexes the nodes already there, both ways', () => {
+    const t = new DataTree();
+    const ttlOwner = ttlEphemeralOwner(500n);
+    t.createNode('/t', null, OPEN_ACL_UNSAFE, ttlOwner, -1, 1n, 1n);
+    t.createNode('/e', null, OPEN_ACL_UNSAFE, SESSION, -1, 2n, 1n);
+    t.createNode('/c', null, OPEN_ACL_UNSAFE, CONTAINER_EPHEMERAL_OWNER, -1, 3n, 1n);
+    const indexes = () => ({
+      ttls: [...t.ttls], containers: [...t.containers],
+      sessions: [...t.ephemeralOwners()].map(([owner, paths]) => [owner, [...paths]]),
+      shownOwnerOfT: t.stat('/t')!.ephemeralOwner,
+    });
+    const off = { ttls: [], containers: ['/c'], sessions: [[ttlOwner, ['/t']], [SESSION, ['/e']]], shownOwnerOfT: ttlOwner };
+    const on = { ttls: ['/t'], containers: ['/c'], sessions: [[SESSION, ['/e']]], shownOwnerOfT: 0n };
+    expect(indexes()).toEqual(off);
+    t.setExtendedTypesEnabled(true);
+    expect(t.extendedTypesEnabled).toBe(true);
+    expect(indexes()).toEqual(on);
+    t.setExtendedTypesEnabled(true); // unchanged: nothing moves
+    expect(indexes()).toEqual(on);
+    t.setExtendedTypesEnabled(false);
+    expect(indexes()).toEqual(off);
   });
 
   it('tracks the approximate data size (path lengths plus data lengths)', () => {
@@ -249,16 +289,16 @@ describe('statOf (znode.ts)', () => {
     const n = newZnode(null, OPEN_ACL_UNSAFE, 0n, 1n, 1n);
     n.cversion = 7;
     n.children.add('a').add('b').add('c');
-    expect(statOf(n).cversion).toBe(11);
-    expect(statOf(n).numChildren).toBe(3);
+    expect(statOf(n, false).cversion).toBe(11);
+    expect(statOf(n, false).numChildren).toBe(3);
   });
 
   it('wraps the reported cversion like Java int arithmetic', () => {
     const n = newZnode(null, OPEN_ACL_UNSAFE, 0n, 1n, 1n);
     n.cversion = 2 ** 30; // 2 * 2^30 overflows to -2^31 in Java
-    expect(statOf(n).cversion).toBe(-(2 ** 31));
+    expect(statOf(n, false).cversion).toBe(-(2 ** 31));
     n.cversion = -5;
-    expect(statOf(n).cversion).toBe(-10);
+    expect(statOf(n, false).cversion).toBe(-10);
   });
 
   it('built-in nodes: all-zero stat, empty data', () => {
@@ -266,7 +306,7 @@ describe('statOf (znode.ts)', () => {
     const n = builtinZnode(acl);
     expect(n.data).toEqual(Buffer.alloc(0));
     expect(n.acl).toBe(acl);
-    expect(statOf(n)).toEqual({
+    expect(statOf(n, false)).toEqual({
       czxid: 0n, mzxid: 0n, ctime: 0n, mtime: 0n, version: 0, cversion: 0, aversion: 0,
       ephemeralOwner: 0n, dataLength: 0, numChildren: 0, pzxid: 0n,
     });
@@ -274,14 +314,33 @@ describe('statOf (znode.ts)', () => {
 });
 
 describe('ephemeralOwner encoding (§7.3)', () => {
-  it('classifies owners', () => {
-    expect(ephemeralKindOf(0n)).toBe(EphemeralKind.VOID);
-    expect(ephemeralKindOf(SESSION)).toBe(EphemeralKind.NORMAL);
-    expect(ephemeralKindOf(-0x7f00000000000001n)).toBe(EphemeralKind.NORMAL); // a myid >= 128 session
-    expect(ephemeralKindOf(CONTAINER_EPHEMERAL_OWNER)).toBe(EphemeralKind.CONTAINER);
-    expect(ephemeralKindOf(ttlEphemeralOwner(1n))).toBe(EphemeralKind.TTL);
+  it.each([true, false])('classifies owners the same either way, except TTL markers (extended types %s)', (extended) => {
+    expect(ephemeralKindOf(0n, extended)).toBe(EphemeralKind.VOID);
+    expect(ephemeralKindOf(SESSION, extended)).toBe(EphemeralKind.NORMAL);
+    expect(ephemeralKindOf(-0x7f00000000000001n, extended)).toBe(EphemeralKind.NORMAL); // a myid >= 128 session
+    // Long.MIN_VALUE is a container whether or not extended types are enabled (EphemeralType.get).
+    expect(ephemeralKindOf(CONTAINER_EPHEMERAL_OWNER, extended)).toBe(EphemeralKind.CONTAINER);
     // 0xFF top byte but a non-zero feature field is not a TTL node.
-    expect(ephemeralKindOf(BigInt.asIntN(64, 0xff01000000000005n))).toBe(EphemeralKind.NORMAL);
+    expect(ephemeralKindOf(BigInt.asIntN(64, 0xff01000000000005n), extended)).toBe(EphemeralKind.NORMAL);
+  });
+
+  it('0xFF00.. | ttl is a TTL node only with extended types enabled; otherwise a session (e.g. of server 255)', () => {
+    for (const owner of [ttlEphemeralOwner(1n), ttlEphemeralOwner(MAX_TTL_MS), BigInt.asIntN(64, 0xff00000000000000n)]) {
+      expect(ephemeralKindOf(owner, true)).toBe(EphemeralKind.TTL);
+      expect(ephemeralKindOf(owner, false)).toBe(EphemeralKind.NORMAL);
+    }
+  });
+
+  it('statOf shows a TTL-shaped owner only with extended types off; containers always show 0', () => {
+    const ttl = newZnode(null, OPEN_ACL_UNSAFE, ttlEphemeralOwner(7n), 1n, 1n);
+    expect(statOf(ttl, true).ephemeralOwner).toBe(0n);
+    expect(statOf(ttl, false).ephemeralOwner).toBe(ttlEphemeralOwner(7n));
+    const container = newZnode(null, OPEN_ACL_UNSAFE, CONTAINER_EPHEMERAL_OWNER, 1n, 1n);
+    expect(statOf(container, true).ephemeralOwner).toBe(0n);
+    expect(statOf(container, false).ephemeralOwner).toBe(0n);
+    const ephemeral = newZnode(null, OPEN_ACL_UNSAFE, SESSION, 1n, 1n);
+    expect(statOf(ephemeral, false).ephemeralOwner).toBe(SESSION);
+    expect(statOf(ephemeral, true).ephemeralOwner).toBe(SESSION);
   });
 
   it('the container marker is Long.MIN_VALUE', () => {
