@@ -2,7 +2,7 @@
 // each run, their median and range, and zabkit's event-loop lag p99 beside the idle probe's —
 // the "spread over at least 3 runs" that docs/performance.md reports. A single run on a shared
 // machine decides nothing; this is how several are read together. Pure, plus a small CLI:
-//   npx tsx bench/spread.ts run1.json run2.json run3.json
+//   npm run bench:spread -- run1.json run2.json run3.json
 
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -88,7 +88,7 @@ export function formatSpread(reports: readonly Pick<BenchReport, 'runs' | 'machi
 
 async function main(files: string[]): Promise<void> {
   if (files.length === 0) {
-    process.stderr.write('usage: npx tsx bench/spread.ts <bench --json result>...\n');
+    process.stderr.write('usage: npm run bench:spread -- <bench --json result>...\n');
     process.exit(2);
   }
   const reports = await Promise.all(files.map(async (f) => JSON.parse(await readFile(f, 'utf8')) as BenchReport));
