@@ -1,9 +1,9 @@
 // Apache ZooKeeper 3.8 (Debian's jars) as a bench target: standalone or a loopback ensemble, one
 // JVM per member, started the way zkServer.sh does (QuorumPeerMain, -Xmx1000m as zkEnv.sh's
 // default heap) with the bench's zoo.cfg, so forceSync and group commit are ZooKeeper's defaults.
-// The Debian packages are installed first if missing (as root).
+// Debian's `zookeeper` package is installed first if missing (as root).
 
-import { ensureDebianPackages, JAVA_PATH, ZOOKEEPER_CLASSPATH } from '../test/support/debian-packages.js';
+import { ensureDebianZookeeper, JAVA_PATH, ZOOKEEPER_CLASSPATH } from './debian-zookeeper.js';
 import { fourLetterWord } from './four-letter-words.js';
 import { startMembers, type StartedMembers } from './members.js';
 import type { Mode } from './options.js';
@@ -44,7 +44,7 @@ export function zookeeperLauncher(mode: Mode, dataRoot: string | undefined): Tar
     name: 'zookeeper',
     mode,
     async start() {
-      await ensureDebianPackages();
+      await ensureDebianZookeeper();
       const size = mode === 'standalone' ? 1 : 3;
       const started = await startMembers({
         label: `zookeeper-${mode}`,
