@@ -1,28 +1,16 @@
 // Locations of the Debian-packaged real ZooKeeper software (zookeeper, zookeeper-bin,
-// python3-kazoo) and the check/installer that makes sure they are present. Other helpers
-// import the resolved paths from here; nothing else hard-codes /usr/... paths.
+// python3-kazoo, Curator, a JDK, redis-server) and the check/installer that makes sure they are
+// present. Other helpers import the resolved paths from here; nothing else hard-codes /usr/...
+// paths. The server's own paths and the apt-get installer live in bench/ (the bench runs Apache
+// ZooKeeper too, and does not reach into test/); this adds what only the tests need.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runProcess, tail } from './processes.js';
+import { existsSync } from 'node:fs';
+import { ensureDebianPackages as installMissing } from '../../bench/apt-get.js';
+import { missingZookeeperFiles } from '../../bench/debian-zookeeper.js';
+
+export { JAVA_PATH, SLF4J_SIMPLE_JAR, ZOOKEEPER_CLASSPATH, ZOOKEEPER_JAR } from '../../bench/debian-zookeeper.js';
 
 export const DEBIAN_PACKAGES = ['zookeeper', 'zookeeper-bin', 'python3-kazoo', 'libcurator-recipes-java', 'default-jdk-headless', 'redis-server'] as const;
-
-export const JAVA_PATH = '/usr/bin/java';
-export const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
-/** zookeeper.jar's manifest Class-Path pulls jute, netty, slf4j-api, ...; we add an slf4j binding. */
-export const SLF4J_SIMPLE_JAR = '/usr/share/java/slf4j-simple.jar';
-/** Java classpath for both the server (QuorumPeerMain) and the Java client (ZooKeeperMain). */
-export const ZOOKEEPER_CLASSPATH = [ZOOKEEPER_JAR, SLF4J_SIMPLE_JAR].join(':');
-/** Jars the classpath really needs (the manifest also names jline.jar, which Debian lacks; harmless). */
-const REQUIRED_JARS = [
-  ZOOKEEPER_JAR,
-  SLF4J_SIMPLE_JAR,
-  '/usr/share/java/slf4j-api.jar',
-  '/usr/share/java/zookeeper-jute.jar',
-  '/usr/share/java/netty-handler.jar',
-];
 
 /** Apache Curator 5.4 (libcurator-recipes-java pulls framework and client): the Java side of recipe interop. */
 export const CURATOR_JARS = [
@@ -52,8 +40,8 @@ export const PYTHON_PATH = '/usr/bin/python3';
 
 /** Human-readable list of what is missing; empty when everything is installed. */
 export function missingDebianPieces(): string[] {
-  const missing: string[] = [];
-  for (const path of [JAVA_PATH, ...REQUIRED_JARS, ZKCLI_PATH, ...CURATOR_JARS, GUAVA_JAR, JACKSON_DATABIND_JAR, JAVAC_PATH, REDIS_SERVER_PATH]) {
+  const missing = missingZookeeperFiles();
+  for (const path of [ZKCLI_PATH, ...CURATOR_JARS, GUAVA_JAR, JACKSON_DATABIND_JAR, JAVAC_PATH, REDIS_SERVER_PATH]) {
     if (!existsSync(path)) missing.push(path);
   }
   if (!existsSync(CLI_ST_PATH) && !existsSync(CLI_MT_PATH)) missing.push(`${CLI_ST_PATH} (or cli_mt)`);
@@ -62,31 +50,7 @@ export function missingDebianPieces(): string[] {
   return missing;
 }
 
-async function aptGet(args: string[], log: string): Promise<void> {
-  // Shell only for the redirection into the log file; args are fixed strings.
-  const cmd = `apt-get ${args.join(' ')} >>'${log}' 2>&1`;
-  const result = await runProcess('/bin/sh', ['-c', cmd], {
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    timeoutMs: 20 * 60_000,
-    label: `apt-get ${args[0] ?? ''}`,
-  });
-  if (result.code !== 0) {
-    const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
-    throw new Error(`apt-get ${args.join(' ')} failed (exit ${result.code}); log ${log}:\n${tail(text)}`);
-  }
-}
-
 /** Installs the Debian packages if anything is missing (as root), or explains what to do. */
-export async function ensureDebianPackages(): Promise<void> {
-  const missing = missingDebianPieces();
-  if (missing.length === 0) return;
-  const install = `apt-get update && apt-get install -y ${DEBIAN_PACKAGES.join(' ')}`;
-  if (process.getuid?.() !== 0) {
-    throw new Error(`Real ZooKeeper software is missing (${missing.join(', ')}).\nAs root, run: ${install}`);
-  }
-  const log = join(mkdtempSync(join(tmpdir(), 'zabkit-apt-')), 'apt.log');
-  await aptGet(['update', '-q'], log);
-  await aptGet(['install', '-y', '-q', ...DEBIAN_PACKAGES], log);
-  const still = missingDebianPieces();
-  if (still.length > 0) throw new Error(`Still missing after "${install}": ${still.join(', ')} (log ${log})`);
+export function ensureDebianPackages(): Promise<void> {
+  return installMissing(DEBIAN_PACKAGES, missingDebianPieces);
 }
