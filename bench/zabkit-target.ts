@@ -1,8 +1,10 @@
-// zabkit as a bench target: `zabkit server --config <zoo.cfg>` in a child process, started
-// through the same CLI users run (cli/main.ts under tsx, or dist/cli/main.js after a build, or
-// another checkout's with --zabkit-cli). An ensemble is started as ZooKeeper's is: one
-// `server --config` per member with server.N lines and a myid; a CLI too old to run members
-// (they come up standalone) makes the ensemble target unavailable, and the report says so.
+// zabkit as a bench target: each server is `zabkit server --config <zoo.cfg>` in a child process,
+// started through the same CLI users run (cli/main.ts under tsx, dist/cli/main.js after a build,
+// or another checkout's with --zabkit-cli), with the zoo.cfg Apache ZooKeeper gets. Standalone is
+// one such process; an ensemble is three, started as ZooKeeper's members are (server.N lines and
+// a myid each), and reported only if they come up as leader/followers — a CLI from before
+// ensembles existed runs them standalone, and the target is then n/a with that reason. Each
+// process's `mntr` gives its event-loop lag; an ensemble reports its worst member's.
 
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
