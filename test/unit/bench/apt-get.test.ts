@@ -16,7 +16,7 @@ describe('ensureDebianPackages', () => {
   });
 
   it('tells a non-root user what is missing and the apt-get command to run', async () => {
-    vi.spyOn(process, 'getuid').mockReturnValue(1000);
+    vi.spyOn(process as { getuid(): number }, 'getuid').mockReturnValue(1000);
     const run = ensureDebianPackages(['zookeeper', 'redis-server'], () => ['/usr/share/java/zookeeper.jar']);
     await expect(run).rejects.toThrow('Missing: /usr/share/java/zookeeper.jar');
     await expect(run).rejects.toThrow('As root, run: apt-get update && apt-get install -y zookeeper redis-server');
