@@ -3,6 +3,7 @@
 // ZooKeeper gives (checked against Apache ZooKeeper 3.8 when these cases were written) or a
 // clean close, within a bound; afterwards the healthy session, its watch, writes and `srvr` work.
 // On the standalone server and on a follower of a 3-member zabkit ensemble (+ observer).
+import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fourLetterWord } from '../support/apache-zookeeper.js';
@@ -183,10 +184,14 @@ const badCase: fc.Arbitrary<BadCase> = fc.oneof(
   fc.record({
     kind: fc.constant('invalid-utf8-path' as const),
     op: fc.constantFrom('create' as const, 'getData' as const, 'exists' as const),
-    // no '/' and no NUL, plus at least one byte that cannot start or continue valid UTF-8 here
+    // no '/' and no control bytes, around a byte that is never valid UTF-8 on its own (a stray
+    // continuation byte, C0, F5, FE, FF). A continuation byte can still complete a lead byte
+    // generated before it (DE 80 is U+0780, a valid path character that ZooKeeper accepts), so
+    // only byte strings that really are invalid UTF-8 are kept.
     path: fc
       .tuple(fc.uint8Array({ maxLength: 6 }), fc.constantFrom(0x80, 0xbf, 0xc0, 0xf5, 0xfe, 0xff), fc.uint8Array({ maxLength: 6 }))
-      .map(([a, bad, b]) => Uint8Array.from([0x2f, ...[...a, bad, ...b].filter((x) => x !== 0x2f && x !== 0 && x >= 0x20)])),
+      .map(([a, bad, b]) => Uint8Array.from([0x2f, ...[...a, bad, ...b].filter((x) => x !== 0x2f && x !== 0 && x >= 0x20)]))
+      .filter((path) => !isUtf8(path)),
   }),
   fc.record({
     kind: fc.constant('nul-path' as const),
@@ -388,6 +393,26 @@ describe.each([ZABKIT_STANDALONE, ZABKIT_FOLLOWER])('bad input against a running
     piped.write(Buffer.concat([frame(request(2, OP.getData, bodies.pathWatch('/bad-healthy'))), Buffer.from([0xff, 0xff, 0xff, 0xf0])]));
     const replies = await expectClosed(piped, 'good then bad');
     expect([[], [[2, 0]]]).toContainEqual(replies.map((r) => [r.xid, r.err]));
+  });
+
+  it('takes bytes that form valid multi-byte UTF-8 as an ordinary path, like ZooKeeper 3.8', async () => {
+    // DE 80 is U+0780 (a property-test counterexample once wrongly counted as invalid UTF-8), C3 A9 is é
+    for (const bytes of [[0x2f, 0xde, 0x80, 0x7c, 0x6f, 0x5e, 0x70, 0x40], [0x2f, 0x62, 0x61, 0x64, 0x2d, 0xc3, 0xa9]]) {
+      const path = Buffer.from(bytes);
+      const what = path.toString('hex');
+      const conn = await established();
+      const created = await conn.call(1, OP.create, bodies.create(path, Buffer.from('v'), 0));
+      if (typeof created === 'string') throw new Error(`create ${what}: ${created}`);
+      expect([created.err, created.body.subarray(4).toString('hex')], `create ${what}`).toEqual([0, what]);
+      const got = await conn.call(2, OP.getData, bodies.pathWatch(path));
+      expect(typeof got === 'string' ? got : [got.err, got.body.subarray(4, 5).toString()], `getData ${what}`).toEqual([0, 'v']);
+      const deleted = await conn.call(3, OP.delete, bodies.delete(path));
+      expect(typeof deleted === 'string' ? deleted : deleted.err, `delete ${what}`).toBe(0);
+      const gone = await conn.call(4, OP.exists, bodies.pathWatch(path));
+      expect(typeof gone === 'string' ? gone : gone.err, `exists ${what}`).toBe(-101);
+      conn.write(closeSessionFrame());
+      await expectClosed(conn, `close after ${what}`);
+    }
   });
 
   it('accepts a frame of exactly jute.maxbuffer bytes', async () => {
