@@ -16,7 +16,8 @@ import type { Id } from '../../protocol/records.js';
 import type { MultiOp } from '../../protocol/multi.js';
 import type { ClientChannel } from './client-channel.js';
 import type { RecoveredState } from './recovered-state.js';
-import { checkMultiKinds, RequestProcessor, type ProcessorOptions, type TxnSink } from './request-processor.js';
+import { checkMultiKinds } from './request-body.js';
+import { RequestProcessor, type ProcessorOptions, type TxnSink } from './request-processor.js';
 import type { Txn } from './txn.js';
 import { ZxidBarriers } from './zxid-barriers.js';
 

@@ -6,29 +6,30 @@
 // SyncRequestProcessor → CommitProcessor → FinalRequestProcessor, ContainerManager.
 // An ensemble member's pipelines extend it: leader-requests.ts (prepare + propose) and
 // learner-requests.ts (forward writes, apply the leader's commits); the protected methods below
-// are the points where they differ.
+// are the points where they differ. Split out: commit-queue.ts (txns waiting to be durable),
+// replies.ts (reply frames), request-body.ts (decoding a request's record), container-reaper.ts.
 
 import * as R from '../../protocol/records.js';
 import { Code, KeeperError } from '../../protocol/errors.js';
-import { encodeReplyFrame } from '../../protocol/frames.js';
 import type { ConnectRequest, ConnectResponse } from '../../protocol/handshake.js';
+import { encodeReplyFrame } from '../../protocol/frames.js';
 import { JuteReader } from '../../protocol/jute/reader.js';
-import { JuteDecodeError } from '../../protocol/jute/errors.js';
-import { MultiResponse, type MultiOp, type MultiResult } from '../../protocol/multi.js';
 import { OpCode, opSpec, Xid, type OpSpec } from '../../protocol/ops.js';
-import { createModeInfo } from '../../protocol/types.js';
 import { authenticate } from '../data/acl.js';
 import { DataTree } from '../data/data-tree.js';
-import { ephemeralKindOf, EphemeralKind, ttlOf } from '../data/ephemeral-type.js';
 import { sessionPassword } from '../sessions/session-password.js';
 import { SessionTracker } from '../sessions/session-tracker.js';
 import { WatchManager } from '../watches/watch-manager.js';
 import { TxnApplier, type ApplyResult } from './apply.js';
+import { addAuthIds } from './auth-ids.js';
 import type { ClientChannel } from './client-channel.js';
+import { CommitQueue } from './commit-queue.js';
+import { reapCandidates } from './container-reaper.js';
 import { PendingChanges } from './pending-changes.js';
 import { Preparer } from './prepare.js';
 import { ReadProcessor } from './reads.js';
-import { Fifo } from './fifo.js';
+import { decodeRequestBody } from './request-body.js';
+import { replyFrame, writeReplyContent } from './replies.js';
 import { ReplyOrder } from './reply-order.js';
 import type { Txn } from './txn.js';
 import type { RecoveredState } from './recovered-state.js';
@@ -57,16 +58,9 @@ export interface TxnSink {
 /** What `connect` answers: a response to send (then close if invalid), or close without one. */
 export type ConnectOutcome = { response: ConnectResponse; valid: boolean } | 'close';
 
-interface Outstanding {
-  readonly txn: Txn;
-  readonly done: (result: ApplyResult) => void;
-}
-
 const IN_MEMORY: TxnSink = { append: () => true };
 
 const INVALID_PASSWD = Buffer.alloc(16);
-const MULTI_WRITE_TYPES = new Set<number>([1, 15, 19, 21, 2, 5, 13]);
-const MULTI_READ_TYPES = new Set<number>([4, 8]);
 
 export class RequestProcessor {
   readonly tree: DataTree = new DataTree();
@@ -79,9 +73,7 @@ export class RequestProcessor {
   protected readonly channels = new Map<bigint, ClientChannel>();
   private readonly order = new Map<ClientChannel, ReplyOrder>();
   /** Txns handed to the sink and not yet applied, in zxid order. */
-  private readonly outstanding = new Fifo<Outstanding>();
-  /** The newest zxid the sink reported durable (txns up to it may be applied). */
-  private durableZxid = 0n;
+  private readonly commits = new CommitQueue();
   lastProcessedZxid = 0n;
   /** The zxid of the last txn prepared (handed to the sink). */
   protected lastZxid = 0n;
@@ -206,23 +198,15 @@ export class RequestProcessor {
         return;
       }
     }
-    let request: unknown;
-    let decodeError = false;
-    try {
-      request = spec.request.decode(r);
-      if (type === OpCode.multi || type === OpCode.multiRead) checkMultiKinds(type, request as MultiOp[]);
-    } catch (e) {
-      if (!(e instanceof JuteDecodeError) && !(e instanceof KeeperError)) throw e;
-      decodeError = true;
-    }
+    const decoded = decodeRequestBody(spec, r);
     if (spec.kind === 'write') {
-      this.processWrite(channel, spec, xid, decodeError ? undefined : request, body, nowMs);
-    } else if (decodeError) {
+      this.processWrite(channel, spec, xid, decoded?.request, body, nowMs);
+    } else if (decoded === undefined) {
       this.inOrder(channel, () => this.reply(channel, spec, xid, this.lastProcessedZxid, Code.MARSHALLINGERROR));
     } else if (type === OpCode.sync) {
-      this.processSync(channel, spec, xid, request, body);
+      this.processSync(channel, spec, xid, decoded.request, body);
     } else {
-      this.inOrder(channel, () => this.processRead(channel, spec, xid, request));
+      this.inOrder(channel, () => this.processRead(channel, spec, xid, decoded.request));
     }
   }
 
@@ -256,12 +240,7 @@ export class RequestProcessor {
       channel.close(`auth failed for scheme ${packet.scheme}`);
       return;
     }
-    // ZooKeeper lists ids added by auth packets before the connection's implicit ip id (whoAmI shows it).
-    for (const id of ids) {
-      if (channel.authIds.some((a) => a.scheme === id.scheme && a.id === id.id)) continue;
-      const ipAt = channel.authIds.findIndex((a) => a.scheme === 'ip');
-      channel.authIds.splice(ipAt < 0 ? channel.authIds.length : ipAt, 0, id);
-    }
+    addAuthIds(channel.authIds, ids);
     this.reply(channel, spec, xid, 0n, 0);
   }
 
@@ -295,19 +274,8 @@ export class RequestProcessor {
   }
 
   protected replyToWrite(channel: ClientChannel, spec: OpSpec, xid: number, result: ApplyResult): void {
-    const zxid = this.lastProcessedZxid;
-    if ('multi' in result) return this.reply(channel, spec, xid, zxid, 0, result.multi);
-    if (result.err !== 0) return this.reply(channel, spec, xid, zxid, result.err);
-    const ok = result as { path?: string; stat?: R.Stat };
-    switch (spec.code) {
-      case OpCode.create: return this.reply(channel, spec, xid, zxid, 0, { path: ok.path });
-      case OpCode.create2: case OpCode.createContainer: case OpCode.createTTL:
-        return this.reply(channel, spec, xid, zxid, 0, { path: ok.path, stat: ok.stat });
-      case OpCode.setData: case OpCode.setACL:
-        return this.reply(channel, spec, xid, zxid, 0, { stat: ok.stat });
-      default:
-        return this.reply(channel, spec, xid, zxid, 0);
-    }
+    const { err, body } = writeReplyContent(spec, result);
+    this.reply(channel, spec, xid, this.lastProcessedZxid, err, body);
   }
 
   protected processRead(channel: ClientChannel, spec: OpSpec, xid: number, request: unknown): void {
@@ -328,8 +296,7 @@ export class RequestProcessor {
   }
 
   protected reply(channel: ClientChannel, spec: OpSpec, xid: number, zxid: bigint, err: number, body?: unknown): void {
-    const codec = spec.code === OpCode.multi || spec.code === OpCode.multiRead ? MultiResponse : spec.response;
-    channel.send(err === 0 && body !== undefined ? encodeReplyFrame(xid, zxid, 0, codec, body) : encodeReplyFrame(xid, zxid, err));
+    channel.send(replyFrame(spec, xid, zxid, err, body));
     channel.recordReply?.(spec.lop, xid, zxid);
   }
 
@@ -341,7 +308,7 @@ export class RequestProcessor {
 
   /** Hands a txn to the log; `done` runs once it is durable and applied. */
   protected submit(txn: Txn, nowMs: number, done: (result: ApplyResult) => void): void {
-    this.outstanding.push({ txn, done });
+    this.commits.push(txn, done);
     if (this.sink.append(txn)) this.durable(txn.header.zxid, nowMs);
   }
 
@@ -353,7 +320,7 @@ export class RequestProcessor {
 
   /** The log says every txn up to `zxid` is durable; they are applied by `applyDurable`. */
   markDurable(zxid: bigint): void {
-    if (zxid > this.durableZxid) this.durableZxid = zxid;
+    this.commits.markDurable(zxid);
   }
 
   /**
@@ -363,14 +330,13 @@ export class RequestProcessor {
    * had the log synced in smaller batches, and each session's replies stay in order.
    */
   applyDurable(max: number, nowMs: number): boolean {
-    let next = this.outstanding.peek();
-    for (let applied = 0; applied < max && next !== undefined && next.txn.header.zxid <= this.durableZxid; applied++) {
-      this.outstanding.shift();
+    for (let applied = 0; applied < max; applied++) {
+      const next = this.commits.takeDurable();
+      if (next === undefined) break;
       next.done(this.applyCommitted(next.txn, nowMs));
-      next = this.outstanding.peek();
     }
     this.applied();
-    return next !== undefined && next.txn.header.zxid <= this.durableZxid;
+    return this.commits.hasDurable;
   }
 
   /** Called after each batch of txns is applied (ensemble pipelines release waiting syncs here). */
@@ -378,7 +344,7 @@ export class RequestProcessor {
 
   /** Txns handed to the log and not yet applied. */
   get pendingTxns(): number {
-    return this.outstanding.length;
+    return this.commits.length;
   }
 
   protected applyCommitted(txn: Txn, nowMs: number): ApplyResult {
@@ -411,21 +377,8 @@ export class RequestProcessor {
   /** Deletes empty used containers and expired TTL nodes, as ZooKeeper's ContainerManager; returns the paths whose delete was issued. */
   reapContainers(nowMs: number): string[] {
     const now = BigInt(Math.trunc(nowMs));
-    const candidates: string[] = [];
-    for (const path of this.tree.containers) {
-      const node = this.tree.get(path)!;
-      if (node.children.size > 0) continue;
-      const neverUsedLimit = BigInt(this.options.containerMaxNeverUsedIntervalMs);
-      if (node.cversion > 0 || (neverUsedLimit > 0n && now - node.mtime > neverUsedLimit)) candidates.push(path);
-    }
-    for (const path of this.tree.ttls) {
-      const node = this.tree.get(path)!;
-      if (node.children.size > 0 || ephemeralKindOf(node.ephemeralOwner) !== EphemeralKind.TTL) continue;
-      const ttl = ttlOf(node.ephemeralOwner);
-      if (ttl !== 0n && now - node.mtime > ttl) candidates.push(path);
-    }
     const reaped: string[] = [];
-    for (const path of candidates) {
+    for (const path of reapCandidates(this.tree, now, this.options)) {
       const txn = this.preparer.prepareDeleteContainer(path, this.nextZxid(), now);
       if (txn.header.type !== OpCode.error) reaped.push(path);
       this.submit(txn, nowMs, () => undefined);
@@ -438,15 +391,3 @@ export class RequestProcessor {
   }
 }
 
-/** multi carries writes only, multiRead reads only; a bad create flag fails the whole request. */
-export function checkMultiKinds(type: number, ops: MultiOp[]): void {
-  const allowed = type === OpCode.multi ? MULTI_WRITE_TYPES : MULTI_READ_TYPES;
-  for (const op of ops) {
-    if (!allowed.has(op.type)) throw new JuteDecodeError(`op ${op.type} not allowed in ${type === OpCode.multi ? 'multi' : 'multiRead'}`);
-    if ((op.type === 1 || op.type === 15 || op.type === 19 || op.type === 21) && !createModeInfo(op.request.flags)) {
-      throw new JuteDecodeError(`invalid create flags ${op.request.flags} in multi`);
-    }
-  }
-}
-
-export type { MultiResult };
