@@ -26,13 +26,7 @@ export type EphemeralKind = (typeof EphemeralKind)[keyof typeof EphemeralKind];
  * a session owner; ZooKeeper rejects it (IllegalArgumentException), but no session of a server
  * with extended types on has such an id (myid is then at most 254).
  */
-export function ephemeralKindOf(owner: bigint, extendedTypesEnabled: boolean): EphemeralKind;
-/**
- * @deprecated Pass extendedTypesEnabled. Without it the owner is read as a server with extended
- * types enabled reads it — right only for a node already known to be a TTL node or a container.
- */
-export function ephemeralKindOf(owner: bigint): EphemeralKind;
-export function ephemeralKindOf(owner: bigint, extendedTypesEnabled = true): EphemeralKind {
+export function ephemeralKindOf(owner: bigint, extendedTypesEnabled: boolean): EphemeralKind {
   if (owner === 0n) return EphemeralKind.VOID;
   if (owner === CONTAINER_EPHEMERAL_OWNER) return EphemeralKind.CONTAINER;
   if (extendedTypesEnabled) {

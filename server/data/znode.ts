@@ -44,10 +44,7 @@ export function builtinZnode(acl: readonly ACL[]): Znode {
  * owner 0 (DataTree.getClientEphemeralOwner). Which owners are TTL markers depends on
  * extendedTypesEnabled: with it off, an owner with the high byte 0xFF is a session and is shown.
  */
-export function statOf(node: Znode, extendedTypesEnabled: boolean): Stat;
-/** @deprecated Pass extendedTypesEnabled; without it the owner is read as with extended types enabled. */
-export function statOf(node: Znode): Stat;
-export function statOf(node: Znode, extendedTypesEnabled = true): Stat {
+export function statOf(node: Znode, extendedTypesEnabled: boolean): Stat {
   const numChildren = node.children.size;
   const kind = ephemeralKindOf(node.ephemeralOwner, extendedTypesEnabled);
   return {

@@ -63,11 +63,7 @@ export class Preparer {
     private readonly pending: PendingChanges,
     private readonly sessions: SessionTracker,
     private readonly options: PrepareOptions,
-  ) {
-    // The tree reads ephemeralOwners as this server does (TTL markers only with extended types on):
-    // every pipeline over a tree, in every role, is built with a Preparer given the server's options.
-    tree.setExtendedTypesEnabled(options.extendedTypesEnabled);
-  }
+  ) {}
 
   /** Builds the txn for a write request. Never throws a KeeperError: failures become error txns. */
   prepare(req: WriteRequest, zxid: bigint, time: bigint): Txn {

@@ -90,6 +90,8 @@ export class RequestProcessor {
     }
     this.sessions = new SessionTracker(options.tickTimeMs, options.serverId, nowMs);
     for (const [id, timeoutMs] of recovered?.sessions ?? []) this.sessions.add(id, timeoutMs, nowMs);
+    // The tree reads ephemeralOwners as this server does (TTL markers only with extended types on).
+    this.tree.setExtendedTypesEnabled(options.extendedTypesEnabled);
     this.pending = new PendingChanges(this.tree);
     this.preparer = new Preparer(this.tree, this.pending, this.sessions, options);
     this.applier = new TxnApplier(this.tree, this.watches);

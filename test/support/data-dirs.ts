@@ -5,7 +5,6 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataTree } from '../../server/data/data-tree.js';
-import { statOf } from '../../server/data/znode.js';
 import { forgetTempDir, removeOnExit } from './processes.js';
 
 export function tempDataDir(label = 'zabkit-data'): string {
@@ -31,7 +30,7 @@ export type TreeDump = Record<string, { data: string | null; acl: string; stat: 
 export function dumpTree(tree: DataTree): TreeDump {
   const out: TreeDump = {};
   for (const [path, node] of [...tree.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    const stat = Object.fromEntries(Object.entries(statOf(node)).map(([k, v]) => [k, String(v)]));
+    const stat = Object.fromEntries(Object.entries(tree.statOf(node)).map(([k, v]) => [k, String(v)]));
     out[path] = { data: node.data?.toString('hex') ?? null, acl: JSON.stringify(node.acl), stat };
   }
   return out;

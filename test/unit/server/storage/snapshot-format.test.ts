@@ -6,7 +6,7 @@ import { JuteWriter } from '../../../../protocol/jute/writer.js';
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from '../../../../protocol/types.js';
 import { DataTree } from '../../../../server/data/data-tree.js';
 import { CONTAINER_EPHEMERAL_OWNER } from '../../../../server/data/ephemeral-type.js';
-import { statOf, type Znode } from '../../../../server/data/znode.js';
+import type { Znode } from '../../../../server/data/znode.js';
 import { decodeSnapshot, SnapshotEncoder, SnapshotFormatError, snapshotTrailer } from '../../../../server/storage/snapshot-format.js';
 import { crc32 } from 'node:zlib';
 
@@ -29,7 +29,7 @@ function sampleTree(): DataTree {
   return t;
 }
 
-const dump = (t: DataTree) => [...t.entries()].map(([p, n]) => [p, n.data, n.acl, statOf(n)] as const).sort((a, b) => a[0].localeCompare(b[0]));
+const dump = (t: DataTree) => [...t.entries()].map(([p, n]) => [p, n.data, n.acl, t.statOf(n)] as const).sort((a, b) => a[0].localeCompare(b[0]));
 
 describe('snapshot format', () => {
   it('round-trips nodes, stats, ACLs and sessions; indexes are rebuilt', () => {
