@@ -64,13 +64,18 @@ describe.each([ZABKIT, APACHE_STANDALONE])('LeaderSelector on $name', (spec) => 
     let active = 0;
     let maxActive = 0;
     const selectors: LeaderSelector[] = [];
-    for (const id of ['s0', 's1', 's2']) {
+    const ids = ['s0', 's1', 's2'];
+    for (const id of ids) {
       const take: TakeLeadership = async (signal, leadership) => {
         timeline.record(id, { type: 'isLeader', leadership });
         active++;
         maxActive = Math.max(maxActive, active);
         leaders.push(id);
         expect(signal.aborted).toBe(false);
+        // Lead until the other two are in line (s1 and s2 joining at first, then the previous
+        // leader's requeued node), so that the order of the queue, not how fast a participant
+        // joins or requeues, decides who is next.
+        while (!signal.aborted && (await admin.getChildren(path).catch(() => ({ children: [] }))).children.length < ids.length) await sleep(10);
         await sleep(40);
         active--;
         timeline.record(id, { type: 'notLeader', leadership, error: undefined });
@@ -78,13 +83,15 @@ describe.each([ZABKIT, APACHE_STANDALONE])('LeaderSelector on $name', (spec) => 
       const s = selector(await open(backend.connectString), path, take, { id, autoRequeue: true });
       s.start();
       selectors.push(s);
+      // s0 holds leadership meanwhile, so n nodes means the first n participants are all in line
       await eventually(async () => ((await admin.getChildren(path).catch(() => ({ children: [] }))).children.length >= selectors.length), 20_000, `${id} queued`);
     }
     await eventually(() => leaders.length >= 10, 30_000, 'ten leaderships');
     await Promise.all(selectors.map((s) => s.close()));
     expect(maxActive).toBe(1);
     expect(timeline.violations).toEqual([]);
-    // Fair: each requeues at the back, so every window of three consecutive leaders has all three.
+    // Fair: each requeues at the back (behind the two already waiting), so every window of three
+    // consecutive leaders has all three.
     for (let i = 0; i + 3 <= leaders.length; i++) expect(new Set(leaders.slice(i, i + 3)).size, leaders.join(',')).toBe(3);
     expect(leaders.slice(0, 3)).toEqual(['s0', 's1', 's2']);
     await eventually(async () => (await admin.getChildren(path).catch(() => ({ children: [] }))).children.length === 0, 20_000, 'nodes gone');
