@@ -32,6 +32,20 @@ export interface ConnectionHost {
 
 type State = 'new' | 'handshake' | 'connecting' | 'established' | 'closed';
 
+/**
+ * The last notification frame built. A change's event goes to all its watchers one after the
+ * other, so it is encoded once and the same (never modified) bytes are sent to each.
+ */
+let lastNotification: { type: number; path: string; zxid: bigint; frame: Buffer } | undefined;
+
+function notificationFrame(type: number, path: string, zxid: bigint): Buffer {
+  const last = lastNotification;
+  if (last !== undefined && last.type === type && last.zxid === zxid && last.path === path) return last.frame;
+  const frame = encodeNotificationFrame(type, path, zxid);
+  lastNotification = { type, path, zxid, frame };
+  return frame;
+}
+
 export class ClientConnection implements ClientChannel {
   readonly remoteIp: string;
   readonly remotePort: number;
@@ -102,7 +116,7 @@ export class ClientConnection implements ClientChannel {
   }
 
   notify(type: number, path: string, zxid: bigint): void {
-    this.send(encodeNotificationFrame(type, path, zxid));
+    this.send(notificationFrame(type, path, zxid));
   }
 
   canRead(acl: readonly ACL[]): boolean {

@@ -19,6 +19,9 @@ export const WatchMode = {
 } as const;
 export type WatchMode = (typeof WatchMode)[keyof typeof WatchMode];
 
+/** What a change nobody watches fires: shared, never changed (most writes have no watchers). */
+const NO_WATCHERS: ReadonlySet<Watcher> = new Set();
+
 /** One table: path → watcher → mode bits, plus the reverse index for fast removal. */
 class WatchTable {
   readonly byPath = new Map<string, Map<Watcher, number>>();
@@ -67,16 +70,19 @@ class WatchTable {
   }
 
   /** Watchers to notify for a change at `path`; one-shot registrations are consumed. */
-  collect(path: string): Set<Watcher> {
-    const out = new Set<Watcher>();
+  collect(path: string): ReadonlySet<Watcher> {
     const exact = this.byPath.get(path);
+    const recursive = this.recursiveCount > 0 && path !== '/';
+    if (exact === undefined && !recursive) return NO_WATCHERS;
+    const out = new Set<Watcher>();
     if (exact) {
-      for (const [watcher] of [...exact]) {
+      // clearing the current entry while iterating a Map is safe: the walk goes on with the next
+      for (const [watcher, modes] of exact) {
         out.add(watcher);
-        this.clear(path, watcher, WatchMode.STANDARD);
+        if (modes & WatchMode.STANDARD) this.clear(path, watcher, WatchMode.STANDARD);
       }
     }
-    if (this.recursiveCount > 0 && path !== '/') {
+    if (recursive) {
       let p = path;
       do {
         p = parentOf(p);
@@ -121,20 +127,15 @@ export class WatchManager {
    * Fires a data-table event (NodeCreated, NodeDeleted, NodeDataChanged) at `path`, recursive
    * watchers on ancestors included. Returns who was addressed (even if the ACL hid the event).
    */
-  triggerData(path: string, type: number, zxid: bigint, acl: readonly ACL[]): Set<Watcher> {
-    return this.deliver(this.data.collect(path), type, path, zxid, acl);
+  triggerData(path: string, type: number, zxid: bigint, acl: readonly ACL[]): ReadonlySet<Watcher> {
+    const watchers = this.data.collect(path);
+    for (const w of watchers) if (w.canRead(acl)) w.notify(type, path, zxid);
+    return watchers;
   }
 
   /** Fires a child-table event; watchers in `skip` (already told by the data table) get nothing. */
-  triggerChild(path: string, type: number, zxid: bigint, acl: readonly ACL[], skip?: Set<Watcher>): void {
-    const watchers = this.child.collect(path);
-    if (skip) for (const w of skip) watchers.delete(w);
-    this.deliver(watchers, type, path, zxid, acl);
-  }
-
-  private deliver(watchers: Set<Watcher>, type: number, path: string, zxid: bigint, acl: readonly ACL[]): Set<Watcher> {
-    for (const w of watchers) if (w.canRead(acl)) w.notify(type, path, zxid);
-    return watchers;
+  triggerChild(path: string, type: number, zxid: bigint, acl: readonly ACL[], skip?: ReadonlySet<Watcher>): void {
+    for (const w of this.child.collect(path)) if (skip?.has(w) !== true && w.canRead(acl)) w.notify(type, path, zxid);
   }
 
   /** checkWatches / removeWatches. `type` is a WatcherType; returns whether anything matched. */

@@ -37,6 +37,21 @@ describe('standard (one-shot) watches', () => {
     expect(m.totalWatchCount).toBe(0);
   });
 
+  it('one trigger reaches every watcher of a path, consuming only the one-shot registrations', () => {
+    const m = new WatchManager();
+    const [once, always, both, other] = [new W(), new W(), new W(), new W()];
+    m.addDataWatch('/a', once);
+    m.addPersistentWatch('/a', always, false);
+    m.addDataWatch('/a', both);
+    m.addPersistentWatch('/a', both, false);
+    m.addDataWatch('/b', other);
+    expect(m.triggerData('/a', NodeDataChanged, 1n, OPEN_ACL_UNSAFE)).toEqual(new Set([once, always, both]));
+    expect(m.triggerData('/a', NodeDataChanged, 2n, OPEN_ACL_UNSAFE)).toEqual(new Set([always, both]));
+    expect([once, always, both].map((w) => w.take().length)).toEqual([1, 2, 2]);
+    expect(m.triggerData('/nobody', NodeDataChanged, 3n, OPEN_ACL_UNSAFE).size).toBe(0);
+    expect(m.dataWatchesByPath().get('/b')?.has(other)).toBe(true);
+  });
+
   it('a child watch lives in the child table only', () => {
     const m = new WatchManager();
     const w = new W();
