@@ -8,7 +8,7 @@ import { LatencyHistogram, type LatencySummary } from './histogram.js';
 import { MeasuredWindow, type WindowResult } from './measured-window.js';
 import { BenchSession, type SessionAddress } from './session.js';
 import {
-  BENCH_ROOT, CREATE_PARENT, KEYS_PARENT, createPath, keyIndexAt, keyPath, opAt, payload, requestFrame,
+  BENCH_ROOT, CREATE_PARENT, KEYS_PARENT, TREE_PARENT, createPath, keyIndexAt, keyPath, opAt, payload, requestFrame, treePath,
   type WireOp, type Workload,
 } from './workload.js';
 
@@ -225,4 +225,22 @@ export async function seedKeys(session: BenchSession, keys: number, payloadBytes
   if (p.errors > 0) throw new Error(`creating ${BENCH_ROOT}: error ${p.firstErrorCode}`);
   const k = await pipeline(session, keys, outstanding, (i) => ({ op: 'create', path: keyPath(i), data }), [Code.NODEEXISTS]);
   if (k.errors > 0) throw new Error(`seeding ${keys} keys: error ${k.firstErrorCode}`);
+}
+
+/**
+ * Creates TREE_PARENT and `nodes` znodes of `payloadBytes` under it, the work split over
+ * `sessions` (each with `outstanding` in flight); idempotent.
+ */
+export async function seedTree(sessions: readonly BenchSession[], nodes: number, payloadBytes: number, outstanding = 200): Promise<void> {
+  const data = payload(payloadBytes);
+  const p = await pipeline(sessions[0]!, 1, 1, () => ({ op: 'create', path: TREE_PARENT, data: null }), [Code.NODEEXISTS]);
+  if (p.errors > 0) throw new Error(`creating ${TREE_PARENT}: error ${p.firstErrorCode}`);
+  const share = Math.ceil(nodes / sessions.length);
+  const parts = await Promise.all(sessions.map((session, s) => {
+    const from = s * share;
+    const count = Math.max(0, Math.min(share, nodes - from));
+    return pipeline(session, count, outstanding, (i) => ({ op: 'create', path: treePath(from + i), data }), [Code.NODEEXISTS]);
+  }));
+  const failed = parts.find((r) => r.errors > 0);
+  if (failed !== undefined) throw new Error(`seeding ${nodes} tree znodes: error ${failed.firstErrorCode}`);
 }

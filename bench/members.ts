@@ -39,6 +39,8 @@ export interface MembersSpec {
   dataRoot: string | undefined;
   command(cfgPath: string, dataDir: string): MemberCommand;
   startTimeoutMs: number;
+  /** zoo.cfg snapCount for every member; ZooKeeper's default when absent. */
+  snapCount?: number;
 }
 
 export async function startMembers(spec: MembersSpec): Promise<StartedMembers> {
@@ -61,7 +63,7 @@ export async function startMembers(spec: MembersSpec): Promise<StartedMembers> {
       await mkdir(dataDir, { recursive: true });
       if (spec.size > 1) await writeFile(join(dataDir, 'myid'), `${i + 1}\n`);
       const cfgPath = join(dir, 'zoo.cfg');
-      await writeFile(cfgPath, benchZooCfg({ dataDir, clientPort: port(3 * i), servers }));
+      await writeFile(cfgPath, benchZooCfg({ dataDir, clientPort: port(3 * i), servers, snapCount: spec.snapCount }));
       const cmd = spec.command(cfgPath, dataDir);
       procs.push({ process: new ServerProcess(`${spec.label}#${i + 1}`, cmd.command, cmd.args, cmd.env), port: port(3 * i), dataDir });
     }

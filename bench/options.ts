@@ -7,7 +7,7 @@ export type TargetName = (typeof TARGET_NAMES)[number];
 export const MODE_NAMES = ['standalone', 'ensemble'] as const;
 export type Mode = (typeof MODE_NAMES)[number];
 
-export const SUITE_PARTS = ['throughput', 'latency', 'sequence', 'client'] as const;
+export const SUITE_PARTS = ['throughput', 'latency', 'sequence', 'snapshot', 'client'] as const;
 export type SuitePart = (typeof SUITE_PARTS)[number];
 
 export const OP_NAMES = ['create', 'setData', 'getData', 'exists', 'mixed'] as const;
@@ -36,6 +36,10 @@ export interface BenchOptions {
   watchMultiple: number;
   /** Size of the read/write key space each target is seeded with. */
   keys: number;
+  /** The `snapshot` part: znodes of `payloadBytes` in the tree its servers snapshot. */
+  snapshotNodes: number;
+  /** The `snapshot` part: its servers' snapCount (a snapshot every snapCount/2 to snapCount txns). */
+  snapCount: number;
   /** Where the servers' data directories go (a real disk: fsync must mean something). */
   dataRoot: string | undefined;
   /** Also write the results as JSON to this file. */
@@ -63,6 +67,8 @@ export interface BenchFlags {
   sequenceCount?: string;
   watchMultiple?: string;
   keys?: string;
+  snapshotNodes?: string;
+  snapCount?: string;
   dataRoot?: string;
   json?: string;
   zabkitCli?: string;
@@ -80,10 +86,12 @@ export const DEFAULT_BENCH_OPTIONS: Readonly<BenchOptions> = Object.freeze({
   ops: ['setData', 'getData', 'exists', 'mixed', 'create'],
   targets: ['zabkit', 'zookeeper'],
   modes: ['standalone', 'ensemble'],
-  parts: ['throughput', 'latency', 'sequence', 'client'],
+  parts: ['throughput', 'latency', 'sequence', 'snapshot', 'client'],
   sequenceCount: 10_000,
   watchMultiple: 5,
   keys: 1000,
+  snapshotNodes: 100_000,
+  snapCount: 10_000,
   dataRoot: undefined,
   jsonOut: undefined,
   zabkitCli: undefined,
@@ -150,6 +158,10 @@ export function resolveBenchOptions(flags: BenchFlags): BenchOptions {
     watchMultiple:
       flags.watchMultiple === undefined ? d.watchMultiple : number('--watch-multiple', flags.watchMultiple, 1, 100, true),
     keys: flags.keys === undefined ? d.keys : number('--keys', flags.keys, 1, 1_000_000, true),
+    snapshotNodes:
+      flags.snapshotNodes === undefined ? d.snapshotNodes : number('--snapshot-nodes', flags.snapshotNodes, 0, 10_000_000, true),
+    // ZooKeeper refuses a snapCount below 2 (it snapshots every snapCount/2 + random(snapCount/2) txns)
+    snapCount: flags.snapCount === undefined ? d.snapCount : number('--snap-count', flags.snapCount, 2, 100_000_000, true),
     dataRoot: nonEmpty('--data-root', flags.dataRoot),
     jsonOut: nonEmpty('--json', flags.json),
     zabkitCli: nonEmpty('--zabkit-cli', flags.zabkitCli),

@@ -30,6 +30,8 @@ export interface Measurement {
   eventLoopLagMs?: EventLoopLagReading;
   /** The same lag seen by an idle Node process over the window: what the machine alone caused (bench/lag-probe.ts). */
   probeLagMs?: EventLoopLagReading;
+  /** The `snapshot` part: snapshot files the server(s) wrote during the window (summed over members). */
+  snapshots?: number;
 }
 
 export interface RunResult {

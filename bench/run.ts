@@ -1,21 +1,24 @@
 // Runs a whole bench: for each mode, start every target (zabkit, Apache ZooKeeper), seed the key
 // space, then run each scenario on each target in turn (interleaved, alternating who goes first,
 // so drift on a shared machine hits both), measuring the server's memory, CPU and event-loop lag
-// alongside the client-side latencies; stop the targets; return the report.
+// alongside the client-side latencies; stop the targets. The `snapshot` part then does the same
+// with fresh targets of its own (a small snapCount, a big tree seeded first) and also counts the
+// snapshots written in its window. Return the report.
 
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { dirname } from 'node:path';
 import { runClientComparison, type ClientCompareDeps } from './client-compare.js';
 import { LagProbe } from './lag-probe.js';
-import { closeSessions, openSessions, runLoad, seedKeys } from './load.js';
+import { closeSessions, openSessions, runLoad, seedKeys, seedTree } from './load.js';
 import type { BenchOptions, Mode, TargetName } from './options.js';
 import { UsageSampler } from './process-stats.js';
 import type { ProgressLine } from './progress.js';
 import { measurement, RESULT_SCHEMA, type BenchReport, type ClientRunResult, type RunResult, type TargetInfo } from './results.js';
-import { buildSuite, type Scenario } from './scenarios.js';
+import { buildSuite, countLabel, snapshotScenarios, type Scenario } from './scenarios.js';
 import { runSequence, SEQUENCE_PHASES, type PhaseResult } from './sequence.js';
-import { TargetUnavailable, type RunningTarget, type TargetLauncher } from './target.js';
+import { countSnapshots } from './snapshot-files.js';
+import { TargetUnavailable, type RunningTarget, type TargetLauncher, type TargetSettings } from './target.js';
 import { zabkitCli, zabkitLauncher } from './zabkit-target.js';
 import { zookeeperLauncher } from './zookeeper-target.js';
 
@@ -57,7 +60,9 @@ let runCounter = 0;
 async function runLoadScenario(t: RunningTarget, s: Scenario, o: BenchOptions, probe: LagProbe, progress: ProgressLine, prefix: string): Promise<RunResult> {
   const workload = s.workload!;
   const sessions = await openSessions(t.addresses, s.sessions);
+  const snapshotPart = s.part === 'snapshot';
   let sampler: UsageSampler | undefined;
+  let snapshotsBefore = 0;
   try {
     const r = await runLoad(
       sessions,
@@ -73,12 +78,14 @@ async function runLoadScenario(t: RunningTarget, s: Scenario, o: BenchOptions, p
         onMeasureStart: async () => {
           sampler = new UsageSampler(t.pids);
           await Promise.all([t.resetStats(), probe.reset()]);
+          if (snapshotPart) snapshotsBefore = await countSnapshots(t.dataDirs);
         },
         onProgress: (p) => progress.load(prefix, p),
       },
     );
     const usage = sampler?.stop();
     const [lag, probeLag] = await Promise.all([t.readEventLoopLag(), probe.read()]);
+    const snapshots = snapshotPart ? (await countSnapshots(t.dataDirs)) - snapshotsBefore : undefined;
     return {
       ...base(t.mode, t.name, s),
       status: 'ok',
@@ -88,6 +95,7 @@ async function runLoadScenario(t: RunningTarget, s: Scenario, o: BenchOptions, p
         clientCpuPct: r.clientCpuPct,
         ...(lag === undefined ? {} : { eventLoopLagMs: lag }),
         ...(probeLag === undefined ? {} : { probeLagMs: probeLag }),
+        ...(snapshots === undefined ? {} : { snapshots }),
       }),
     };
   } finally {
@@ -147,7 +155,6 @@ async function runSequenceScenario(t: RunningTarget, s: Scenario, o: BenchOption
 
 interface ModeContext {
   o: BenchOptions;
-  suite: Scenario[];
   launcherFor(target: TargetName, mode: Mode): TargetLauncher;
   probe: LagProbe;
   progress: ProgressLine;
@@ -156,27 +163,51 @@ interface ModeContext {
   targets: TargetInfo[];
 }
 
+/** A suite run on one set of targets, and how those targets are set up for it. */
+interface ModeSuite {
+  suite: Scenario[];
+  /** Beyond the common zoo.cfg (the same for every target). */
+  settings?: TargetSettings;
+  /** Znodes seeded into each target's tree besides the key space (the snapshot part's bulk). */
+  treeNodes?: number;
+}
+
+/** Opens sessions on a fresh target and seeds the key space, and the bulk tree if asked. */
+async function seedTarget(t: RunningTarget, o: BenchOptions, treeNodes: number): Promise<void> {
+  const seed = await openSessions(t.addresses.slice(0, 1), treeNodes > 0 ? o.sessions : 1);
+  try {
+    await seedKeys(seed[0]!, o.keys, o.payloadBytes);
+    if (treeNodes > 0) await seedTree(seed, treeNodes, o.payloadBytes);
+  } finally {
+    await closeSessions(seed);
+  }
+}
+
 /** One mode: start every target, run the suite interleaved over them, stop them. */
-async function runMode(mode: Mode, ctx: ModeContext): Promise<void> {
-  const { o, suite, launcherFor, probe, progress, runs, targets } = ctx;
+async function runMode(mode: Mode, run: ModeSuite, ctx: ModeContext): Promise<void> {
+  const { o, launcherFor, probe, progress, runs } = ctx;
+  const { suite } = run;
+  const treeNodes = run.treeNodes ?? 0;
+  const setup = [
+    ...(run.settings?.snapCount === undefined ? [] : [`snapCount=${run.settings.snapCount}`]),
+    ...(treeNodes > 0 ? [`seeded with ${countLabel(treeNodes)} extra znodes`] : []),
+  ];
   const running: RunningTarget[] = [];
+  /** This suite's targets (ctx.targets also holds other suites' for the same mode). */
+  const targets: TargetInfo[] = [];
   try {
     for (const name of o.targets) {
-      progress.status(`[${mode}] starting ${name}…`);
+      progress.status(`[${mode}] starting ${name}${setup.length > 0 ? ` (${setup.join(', ')})` : ''}…`);
       try {
-        const t = await launcherFor(name, mode).start();
+        const t = await launcherFor(name, mode).start(run.settings);
         running.push(t);
-        const seed = await openSessions(t.addresses.slice(0, 1), 1);
-        try {
-          await seedKeys(seed[0]!, o.keys, o.payloadBytes);
-        } finally {
-          await closeSessions(seed);
-        }
-        targets.push({ target: name, mode, status: 'ok', version: t.version, notes: [...t.notes] });
+        if (treeNodes > 0) progress.status(`[${mode}] ${name}: seeding ${countLabel(treeNodes)} znodes…`);
+        await seedTarget(t, o, treeNodes);
+        targets.push({ target: name, mode, status: 'ok', version: t.version, notes: [...t.notes, ...setup] });
         progress.log(`[${mode}] ${name} ready: ${t.version} (pids ${t.pids.join(', ')})`);
       } catch (err) {
         const status = err instanceof TargetUnavailable ? 'n/a' : 'failed';
-        targets.push({ target: name, mode, status, reason: errorText(err), notes: [] });
+        targets.push({ target: name, mode, status, reason: errorText(err), notes: [...setup] });
         progress.log(`[${mode}] ${name}: ${status}: ${errorText(err).split('\n')[0]}`);
         const up = running.find((r) => r.name === name);
         if (up !== undefined) {
@@ -210,6 +241,7 @@ async function runMode(mode: Mode, ctx: ModeContext): Promise<void> {
       }
     }
   } finally {
+    ctx.targets.push(...targets);
     progress.status(`[${mode}] stopping servers…`);
     await Promise.all(running.map((t) => t.stop()));
     progress.done();
@@ -223,6 +255,7 @@ export async function runBench(o: BenchOptions, deps: RunDeps): Promise<BenchRep
   const startedAt = new Date().toISOString();
   const loadAverageAtStart = os.loadavg();
   const suite = buildSuite(o);
+  const snapshots = snapshotScenarios(o);
   const runs: RunResult[] = [];
   const targets: TargetInfo[] = [];
   let cliEntry: string | undefined;
@@ -235,8 +268,10 @@ export async function runBench(o: BenchOptions, deps: RunDeps): Promise<BenchRep
   // with only the `client` part selected there is nothing to run per target: start no servers
   const probe = LagProbe.start();
   try {
-    for (const mode of suite.length > 0 ? o.modes : []) {
-      await runMode(mode, { o, suite, launcherFor, probe, progress, runs, targets });
+    for (const mode of suite.length + snapshots.length > 0 ? o.modes : []) {
+      const ctx = { o, launcherFor, probe, progress, runs, targets };
+      if (suite.length > 0) await runMode(mode, { suite }, ctx);
+      for (const s of snapshots) await runMode(mode, { suite: [s], settings: { snapCount: s.snapCount }, treeNodes: s.treeNodes }, ctx);
     }
   } finally {
     probe.stop();

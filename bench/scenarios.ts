@@ -1,6 +1,7 @@
 // The suite: which runs a bench does, in order, from the options. Throughput runs (one per op,
 // N sessions x W outstanding), the 1 session x 1 outstanding latency runs, and the zk-latencies
-// sequence. Pure.
+// sequence; apart from them, the `snapshot` part's run, which needs servers of its own (a big
+// tree, a small snapCount). Pure.
 
 import type { BenchOptions, OpName, SuitePart } from './options.js';
 import type { Workload } from './workload.js';
@@ -13,8 +14,16 @@ export interface Scenario {
   sessions: number;
   outstanding: number;
   payloadBytes: number;
-  /** For throughput and latency runs. */
+  /** For throughput, latency and snapshot runs. */
   workload?: Workload;
+}
+
+/** The `snapshot` part's run: setData load on servers that snapshot a big tree inside the window. */
+export interface SnapshotScenario extends Scenario {
+  part: 'snapshot';
+  /** Znodes the servers' tree is seeded with (besides the key space). */
+  treeNodes: number;
+  snapCount: number;
 }
 
 export function sizeLabel(bytes: number): string {
@@ -68,6 +77,9 @@ function suiteInPartsOrder(o: BenchOptions): Scenario[] {
       case 'client':
         // not a per-target scenario: see clientScenarios() and bench/client-compare.ts
         break;
+      case 'snapshot':
+        // needs servers of its own: see snapshotScenarios()
+        break;
       case 'sequence':
         out.push({
           id: `sequence/${o.sequenceCount}/${o.watchMultiple}/${sizeLabel(o.payloadBytes)}`,
@@ -81,6 +93,29 @@ function suiteInPartsOrder(o: BenchOptions): Scenario[] {
     }
   }
   return out;
+}
+
+/**
+ * The `snapshot` part's runs (empty when the part is not selected): setData at N x W on servers
+ * whose tree holds `snapshotNodes` extra znodes and whose snapCount is `snapCount`, so that
+ * snapshots of that tree are written while the window is measured. Its row shows what a
+ * snapshot costs the clients: the max latency, and our event loop's max lag.
+ */
+export function snapshotScenarios(o: BenchOptions): SnapshotScenario[] {
+  if (!o.parts.includes('snapshot')) return [];
+  const shape = `${o.sessions}x${o.outstanding}`;
+  const size = sizeLabel(o.payloadBytes);
+  return [{
+    id: `snapshot/setData/${shape}/${size}/${o.snapshotNodes}/${o.snapCount}`,
+    part: 'snapshot',
+    label: `setData ${shape} ${size} while snapshotting ${countLabel(o.snapshotNodes)} znodes (snapCount ${countLabel(o.snapCount)})`,
+    sessions: o.sessions,
+    outstanding: o.outstanding,
+    payloadBytes: o.payloadBytes,
+    workload: { op: 'setData', readPct: o.readPct, payloadBytes: o.payloadBytes, keys: o.keys },
+    treeNodes: o.snapshotNodes,
+    snapCount: o.snapCount,
+  }];
 }
 
 /** One op of the `client` part: the same load driven through each client library. */

@@ -1,7 +1,9 @@
 // Several bench runs side by side: for every (mode, scenario) the zabkit ÷ ZooKeeper ratios of
 // each run, their median and range, and zabkit's event-loop lag p99 beside the idle probe's —
-// the "spread over at least 3 runs" that docs/performance.md reports. A single run on a shared
-// machine decides nothing; this is how several are read together. Pure, plus a small CLI:
+// the "spread over at least 3 runs" that docs/performance.md reports — and for the snapshot
+// part's rows the absolute stall figures (max latency on each side, lag max, snapshots). A single
+// run on a shared machine decides nothing; this is how several are read together. Pure, plus a
+// small CLI:
 //   npm run bench:spread -- run1.json run2.json run3.json
 
 import { readFile } from 'node:fs/promises';
@@ -86,6 +88,37 @@ export function formatSpread(reports: readonly Pick<BenchReport, 'runs' | 'machi
   );
 }
 
+/** The snapshot part's rows over several reports: medians (min–max) of the absolute stall figures. */
+export function formatSnapshotSpread(reports: readonly Pick<BenchReport, 'runs'>[]): string {
+  const perReport = reports.map((r) => pairRuns(r.runs.filter((run) => run.part === 'snapshot')));
+  const keys: Array<{ mode: RunResult['mode']; label: string }> = [];
+  for (const rows of perReport) {
+    for (const row of rows) if (!keys.some((k) => k.mode === row.mode && k.label === row.label)) keys.push({ mode: row.mode, label: row.label });
+  }
+  if (keys.length === 0) return '';
+  const lines = keys.map((key) => {
+    const pairs = perReport.map((rows) => rows.find((r) => r.mode === key.mode && r.label === key.label));
+    const values = (target: 'zabkit' | 'zookeeper', pick: PickValue): number[] =>
+      pairs.map((p) => { const m = ok(p?.[target]); return m === undefined ? undefined : pick(m); }).filter((v): v is number => v !== undefined);
+    const count = (v: number) => String(Math.round(v));
+    return [
+      key.mode,
+      key.label,
+      spreadCell(values('zabkit', (m) => m.latencyMs?.max), formatMs, ''),
+      spreadCell(values('zookeeper', (m) => m.latencyMs?.max), formatMs, ''),
+      spreadCell(values('zabkit', (m) => m.eventLoopLagMs?.maxMs), formatMs, ''),
+      spreadCell(values('zabkit', (m) => m.probeLagMs?.maxMs), formatMs, ''),
+      `${spreadCell(values('zabkit', (m) => m.snapshots), count, '')} / ${spreadCell(values('zookeeper', (m) => m.snapshots), count, '')}`,
+    ];
+  });
+  return markdownTable(
+    [`While snapshotting, over ${reports.length} runs: median (min–max) of each figure, in ms.`],
+    ['mode', 'scenario', 'zabkit max latency', 'ZooKeeper max latency', 'zabkit lag max', 'idle probe lag max', 'snapshots in window (zabkit / ZooKeeper)'],
+    lines,
+    new Footnotes(),
+  );
+}
+
 async function main(files: string[]): Promise<void> {
   if (files.length === 0) {
     process.stderr.write('usage: npm run bench:spread -- <bench --json result>...\n');
@@ -93,6 +126,8 @@ async function main(files: string[]): Promise<void> {
   }
   const reports = await Promise.all(files.map(async (f) => JSON.parse(await readFile(f, 'utf8')) as BenchReport));
   process.stdout.write(formatSpread(reports));
+  const snapshots = formatSnapshotSpread(reports);
+  if (snapshots !== '') process.stdout.write(`\n${snapshots}`);
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {

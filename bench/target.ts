@@ -19,6 +19,8 @@ export interface RunningTarget {
   readonly addresses: readonly SessionAddress[];
   /** Server processes (JVMs, node) whose memory and CPU are reported, summed. */
   readonly pids: readonly number[];
+  /** Each member's dataDir (where its snapshots are written). */
+  readonly dataDirs: readonly string[];
   /** The `srvr` version line, e.g. "3.8.0-…" or "3.9.2-zabkit-0.1.0 …". */
   readonly version: string;
   /** Facts the report should carry (durability, warnings the server printed). */
@@ -30,10 +32,16 @@ export interface RunningTarget {
   stop(): Promise<void>;
 }
 
+/** What a run sets beyond the bench's common zoo.cfg, the same for every target. */
+export interface TargetSettings {
+  /** zookeeper.snapCount (ZooKeeper's default, 100000, when absent). */
+  readonly snapCount?: number;
+}
+
 export interface TargetLauncher {
   readonly name: TargetName;
   readonly mode: Mode;
-  start(): Promise<RunningTarget>;
+  start(settings?: TargetSettings): Promise<RunningTarget>;
 }
 
 export class TargetUnavailable extends Error {

@@ -13,6 +13,8 @@ export type WireOp = 'create' | 'setData' | 'getData' | 'exists' | 'delete';
 export const BENCH_ROOT = '/zabkit-bench';
 export const KEYS_PARENT = `${BENCH_ROOT}/keys`;
 export const CREATE_PARENT = `${BENCH_ROOT}/created`;
+/** The `snapshot` part's bulk: znodes that make the tree (and so each snapshot) big. */
+export const TREE_PARENT = `${BENCH_ROOT}/tree`;
 
 export interface Workload {
   op: OpName;
@@ -54,6 +56,11 @@ export function keyPath(index: number): string {
 export function keyIndexAt(session: number, sessions: number, i: number, keys: number): number {
   const start = Math.floor((session * keys) / Math.max(1, sessions));
   return (start + i) % keys;
+}
+
+/** Znode i of the snapshot part's bulk tree. */
+export function treePath(index: number): string {
+  return `${TREE_PARENT}/n${index}`;
 }
 
 /** A unique path for create number `i` of session `session` in run `runTag`. */

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { fourLetterWord, parseMntr } from './four-letter-words.js';
 import { startMembers } from './members.js';
 import type { Mode } from './options.js';
-import { TargetUnavailable, type EventLoopLagReading, type TargetLauncher } from './target.js';
+import { TargetUnavailable, type EventLoopLagReading, type TargetLauncher, type TargetSettings } from './target.js';
 import { runningTarget } from './zookeeper-target.js';
 import { BENCH_HOST } from './zoo-cfg.js';
 
@@ -65,7 +65,7 @@ export function zabkitLauncher(mode: Mode, dataRoot: string | undefined, cliEntr
   return {
     name: 'zabkit',
     mode,
-    async start() {
+    async start(settings: TargetSettings = {}) {
       const cli = zabkitCli(cliEntry);
       const nodeFlags = cpuProfileFlags(cpuProfDir);
       const size = mode === 'standalone' ? 1 : 3;
@@ -74,6 +74,7 @@ export function zabkitLauncher(mode: Mode, dataRoot: string | undefined, cliEntr
         size,
         dataRoot,
         startTimeoutMs: 60_000,
+        snapCount: settings.snapCount,
         command: (cfgPath) => ({ command: cli.command, args: [...nodeFlags, ...cli.prefix, 'server', '--config', cfgPath] }),
       });
       if (mode === 'ensemble' && started.members.some((m) => m.mode === 'standalone')) {

@@ -7,7 +7,7 @@ import { ensureDebianZookeeper, JAVA_PATH, ZOOKEEPER_CLASSPATH } from './debian-
 import { fourLetterWord } from './four-letter-words.js';
 import { startMembers, type StartedMembers } from './members.js';
 import type { Mode } from './options.js';
-import type { RunningTarget, TargetLauncher } from './target.js';
+import type { RunningTarget, TargetLauncher, TargetSettings } from './target.js';
 import { BENCH_HOST } from './zoo-cfg.js';
 
 export const ZOOKEEPER_JVM_FLAGS: readonly string[] = [
@@ -29,6 +29,7 @@ export function runningTarget(
     mode,
     addresses: started.members.map((m) => ({ host: BENCH_HOST, port: m.port })),
     pids: started.members.map((m) => m.pid),
+    dataDirs: started.members.map((m) => m.dataDir),
     version: started.version,
     notes,
     resetStats: async () => {
@@ -43,7 +44,7 @@ export function zookeeperLauncher(mode: Mode, dataRoot: string | undefined): Tar
   return {
     name: 'zookeeper',
     mode,
-    async start() {
+    async start(settings: TargetSettings = {}) {
       await ensureDebianZookeeper();
       const size = mode === 'standalone' ? 1 : 3;
       const started = await startMembers({
@@ -51,6 +52,7 @@ export function zookeeperLauncher(mode: Mode, dataRoot: string | undefined): Tar
         size,
         dataRoot,
         startTimeoutMs: 60_000,
+        snapCount: settings.snapCount,
         command: (cfgPath) => ({
           command: JAVA_PATH,
           args: [...ZOOKEEPER_JVM_FLAGS, '-cp', ZOOKEEPER_CLASSPATH, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', cfgPath],
