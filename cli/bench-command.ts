@@ -12,6 +12,7 @@ import {
 import { ProgressLine, type ProgressOutput } from '../bench/progress.js';
 import { toJson, type BenchReport } from '../bench/results.js';
 import { formatClientTable } from '../bench/client-table.js';
+import { formatSnapshotTable } from '../bench/snapshot-table.js';
 import { formatTable } from '../bench/table.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './server-command.js';
 
@@ -40,6 +41,8 @@ export async function runBenchCommand(flags: BenchFlags, deps: BenchCommandDeps)
   progress.done();
   const clients = report.clients ?? [];
   if (report.runs.length > 0 || clients.length === 0) deps.stdout(formatTable(report.runs));
+  const snapshots = formatSnapshotTable(report.runs);
+  if (snapshots !== '') deps.stdout(`\n${snapshots}`);
   if (clients.length > 0) deps.stdout(`${report.runs.length > 0 ? '\n' : ''}${formatClientTable(clients)}`);
   if (options.jsonOut !== undefined) {
     await deps.writeFile(options.jsonOut, toJson(report));
@@ -64,10 +67,12 @@ export function registerBenchCommand(program: Command, deps: BenchCommandDeps): 
     .option('--ops <list>', `throughput ops, comma-separated: ${OP_NAMES.join(', ')}`, d.ops.join(','))
     .option('--targets <list>', `servers: ${TARGET_NAMES.join(', ')}`, d.targets.join(','))
     .option('--modes <list>', `${MODE_NAMES.join(', ')}`, d.modes.join(','))
-    .option('--parts <list>', `${SUITE_PARTS.join(', ')} (1x1 latency runs, zk-latencies sequence, client: our client vs node-zookeeper-client on one Apache ZooKeeper)`, d.parts.join(','))
+    .option('--parts <list>', `${SUITE_PARTS.join(', ')} (1x1 latency runs, zk-latencies sequence, setData while snapshotting a big tree, client: our client vs node-zookeeper-client on one Apache ZooKeeper)`, d.parts.join(','))
     .option('--sequence-count <n>', 'znodes per zk-latencies phase', String(d.sequenceCount))
     .option('--watch-multiple <n>', 'watches per znode in the zk-latencies watch phase', String(d.watchMultiple))
     .option('--keys <n>', 'size of the read/write key space', String(d.keys))
+    .option('--snapshot-nodes <n>', 'snapshot part: extra znodes in the tree its servers snapshot', String(d.snapshotNodes))
+    .option('--snap-count <n>', 'snapshot part: its servers\' snapCount (a snapshot every snapCount/2 to snapCount txns)', String(d.snapCount))
     .option('--data-root <dir>', 'where the servers\' data directories go (default: the OS temp dir); use a real disk')
     .option('--json <file>', 'also write the full results as JSON')
     .option('--zabkit-cli <entry>', "run zabkit's server from this CLI entry (e.g. another checkout's cli/main.ts)")
