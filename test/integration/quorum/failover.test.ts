@@ -2,9 +2,10 @@
 // every acknowledged write kept; a restarted follower is synced by DIFF when a little behind and
 // by SNAP when beyond the leader's 500-txn window; a member holding a txn the ensemble never
 // committed is cut back by TRUNC; a learner that dies or stalls mid-sync does not wedge the
-// leader; a member without a quorum stops serving and closes its clients.
+// leader, nor does a stale connection under the sid of a member coming back; a member without a
+// quorum stops serving and closes its clients.
 
-import { createConnection } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import {
   encodeAckEpoch, encodeLearnerInfo, encodeQuorumPacket, quorumPacket, QuorumPacketType as T, ZAB_PROTOCOL_VERSION,
@@ -48,6 +49,36 @@ async function createMany(c: ZooKeeperClient, path: string, from: number, to: nu
 }
 
 const names = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => `n${String(from + k).padStart(5, '0')}`);
+
+/**
+ * A learner connection claiming to be member `sid`: it sends FOLLOWERINFO and records the type
+ * of every packet the leader sends back up to a SNAP. With `atSnap`, it answers LEADERINFO with
+ * ACKEPOCH at zxid 0 (so the leader goes on to SNAP it), then stalls (stops reading) or dies
+ * (closes) as soon as the SNAP arrives; without, it answers nothing and just stays connected.
+ */
+function impostor(quorumPort: number, sid: number, atSnap?: 'stall' | 'die'): { seen: number[]; closed: boolean; socket: Socket } {
+  const socket = createConnection(quorumPort, '127.0.0.1');
+  const self = { seen: [] as number[], closed: false, socket };
+  socket.on('error', () => undefined);
+  socket.on('close', () => (self.closed = true));
+  let buffered = Buffer.alloc(0);
+  socket.on('data', (d: Buffer) => {
+    buffered = Buffer.concat([buffered, d]);
+    while (!self.seen.includes(T.SNAP)) { // what follows a SNAP is the snapshot stream
+      const len = quorumPacketLength(buffered, 0, 1 << 22);
+      if (len < 0) return;
+      const p = readQuorumPacket(new JuteReader(buffered, 0, len));
+      buffered = buffered.subarray(len);
+      self.seen.push(p.type);
+      if (p.type === T.LEADERINFO && atSnap) socket.write(encodeQuorumPacket(quorumPacket(T.ACKEPOCH, 0n, encodeAckEpoch(0))));
+      if (p.type === T.SNAP && atSnap === 'stall') socket.pause();
+      if (p.type === T.SNAP && atSnap === 'die') socket.destroy();
+    }
+  });
+  const info = encodeLearnerInfo({ serverId: BigInt(sid), protocolVersion: ZAB_PROTOCOL_VERSION, configVersion: 0n });
+  socket.write(encodeQuorumPacket(quorumPacket(T.FOLLOWERINFO, 0n, info)));
+  return self;
+}
 
 describe('ensemble failover and resync', () => {
   it('closing the leader elects a new one; no acknowledged write is lost; the old leader rejoins synced', async () => {
@@ -161,51 +192,39 @@ describe('ensemble failover and resync', () => {
     await c.create('/w');
     await e.stopMember(f);
     await createMany(c, '/w', 0, 600); // far enough behind for a SNAP
-    const spec = e.serverSpecs[leader - 1]!;
+    const quorumPort = e.serverSpecs[leader - 1]!.quorumPort;
+    const learners = async () => /^zk_learners\t(\d+)$/m.exec(await fourLetterWord(e.member(leader).clientPort, 'mntr'))?.[1];
 
     // An impostor with f's sid: handshakes, gets a SNAP, reads a little of it, then stalls.
-    const socket = createConnection(spec.quorumPort, '127.0.0.1');
-    socket.on('error', () => undefined);
-    let buffered = Buffer.alloc(0);
-    const seen: number[] = [];
-    socket.on('data', (d: Buffer) => {
-      buffered = Buffer.concat([buffered, d]);
-      for (;;) {
-        if (seen.includes(T.SNAP)) {
-          socket.pause(); // stop reading mid-snapshot
-          return;
-        }
-        const len = quorumPacketLength(buffered, 0, 1 << 22);
-        if (len < 0) return;
-        const p = readQuorumPacket(new JuteReader(buffered, 0, len));
-        buffered = buffered.subarray(len);
-        seen.push(p.type);
-        if (p.type === T.LEADERINFO) socket.write(encodeQuorumPacket(quorumPacket(T.ACKEPOCH, 0n, encodeAckEpoch(0))));
-      }
-    });
-    const info = encodeLearnerInfo({ serverId: BigInt(f), protocolVersion: ZAB_PROTOCOL_VERSION, configVersion: 0n });
-    socket.write(encodeQuorumPacket(quorumPacket(T.FOLLOWERINFO, 0n, info)));
-    await expect.poll(() => seen, { timeout: 10_000 }).toContain(T.SNAP);
-    const learners = async () => /^zk_learners\t(\d+)$/m.exec(await fourLetterWord(e.member(leader).clientPort, 'mntr'))?.[1];
+    const stalled = impostor(quorumPort, f, 'stall');
+    await expect.poll(() => stalled.seen, { timeout: 10_000 }).toContain(T.SNAP);
     expect(await learners()).toBe('2');
-
     // The leader keeps committing with the other follower meanwhile.
     await createMany(c, '/w', 600, 650);
     expect(e.running(leader).mode).toBe('leader');
     // It gives up on the stalled learner within initLimit + syncLimit ticks (20 x 500 ms).
     await expect.poll(learners, { timeout: 30_000 }).toBe('1');
-    socket.destroy();
+    stalled.socket.destroy();
 
-    // A second impostor dies right after the handshake; the real member then syncs normally.
-    const dying = createConnection(spec.quorumPort, '127.0.0.1', () => {
-      dying.write(encodeQuorumPacket(quorumPacket(T.FOLLOWERINFO, 0n, info)));
-      setTimeout(() => dying.destroy(), 50);
-    });
-    dying.on('error', () => undefined);
+    // A second one dies as its SNAP starts to arrive: the leader lets go of it at once, long
+    // before the 20 ticks it would give a silent one.
+    const dying = impostor(quorumPort, f, 'die');
+    await expect.poll(() => dying.closed, { timeout: 10_000 }).toBe(true);
+    expect(dying.seen).toContain(T.SNAP);
+    await expect.poll(learners, { timeout: 5_000 }).toBe('1');
+
+    // A third one has had its handshake answered and is still connected, silent, when the real
+    // member starts: the leader closes it (replaced by the member's newer connection, or dropped
+    // after its 20 ticks if the member takes longer to come) and the member syncs normally.
+    const lingering = impostor(quorumPort, f);
+    await expect.poll(() => lingering.seen, { timeout: 10_000 }).toContain(T.LEADERINFO);
+    expect(await learners()).toBe('2');
     await createMany(c, '/w', 650, 660);
     await e.startMember(f);
     expect(await e.waitForLeader()).toBe(leader);
     expect(await childrenOn(e, f, '/w')).toEqual(names(0, 660));
+    await expect.poll(() => lingering.closed, { timeout: 10_000 }).toBe(true);
+    expect(await learners()).toBe('2');
   });
 
   it('a member without a quorum stops serving and closes its clients, and serves again once one is back', async () => {
