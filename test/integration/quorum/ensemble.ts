@@ -1,12 +1,11 @@
 // An in-process ensemble for integration tests: members on free 127.0.0.1 ports, each with a
 // temp dataDir, started with startQuorumPeer. Members can be stopped and started again on the
 // same ports and data (a restart), and the helpers wait for modes without fixed sleeps.
-// The ports lie outside the kernel's ephemeral range: while a member is stopped its ports are
-// free, and an ephemeral one would be handed to the next listen(0) of any process on the shared
-// machine (every other test server), after which the member could not come back on it.
+// The ports lie outside the kernel's ephemeral range (freePorts): while a member is stopped its
+// ports are free, and an ephemeral one would be handed to the next listen(0) of any process on
+// the shared machine, after which the member could not come back on it.
 
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startQuorumPeer, type QuorumServerSpec, type RunningQuorumPeer, type ServerOptions } from '../../../server/index.js';
 import { freePorts } from '../../support/ports.js';
@@ -41,7 +40,7 @@ export class TestEnsemble {
   static async start(o: EnsembleOptions): Promise<TestEnsemble> {
     const e = new TestEnsemble(o);
     const count = o.voters + (o.observers ?? 0);
-    const ports = await memberPorts(count * 3);
+    const ports = await freePorts(count * 3);
     for (let i = 0; i < count; i++) {
       const sid = i + 1;
       const dataDir = tempDataDir(`zabkit-q${sid}`);
@@ -127,48 +126,4 @@ export class TestEnsemble {
     await Promise.all(this.members.map((m) => this.stopMember(m.sid)));
     for (const m of this.members) removeDataDir(m.dataDir);
   }
-}
-
-/** Below this, ports are often some service's fixed port (2181, 5432, 6379, 8080, ...). */
-const LOWEST_MEMBER_PORT = 20_000;
-
-/** Ports outside the kernel's ephemeral range (from which listen(0) and connect() take theirs). */
-function nonEphemeralPorts(): { from: number; to: number } | undefined {
-  let low = 32768;
-  let high = 60999;
-  try {
-    [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number) as [number, number];
-  } catch {
-    // not Linux: assume its default range
-  }
-  if (low - LOWEST_MEMBER_PORT >= 1000) return { from: LOWEST_MEMBER_PORT, to: low - 1 };
-  if (65535 - high >= 1000) return { from: high + 1, to: 65535 };
-  return undefined;
-}
-
-function listenOn(port: number): Promise<Server | undefined> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', () => resolve(undefined)); // in use: the caller tries another
-    server.listen(port, '127.0.0.1', () => resolve(server));
-  });
-}
-
-/**
- * `count` distinct ports, free now, chosen at random outside the ephemeral range and held open
- * together while chosen. Ephemeral ones if the system leaves too few outside that range.
- */
-async function memberPorts(count: number): Promise<number[]> {
-  const range = nonEphemeralPorts();
-  if (!range) return freePorts(count);
-  const held = new Map<number, Server>();
-  for (let attempt = 0; held.size < count && attempt < 100 * count; attempt++) {
-    const port = range.from + Math.floor(Math.random() * (range.to - range.from + 1));
-    if (held.has(port)) continue;
-    const server = await listenOn(port);
-    if (server) held.set(port, server);
-  }
-  await Promise.all([...held.values()].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  return held.size === count ? [...held.keys()] : freePorts(count);
 }
