@@ -2,32 +2,21 @@
 // survive): a DistributedBarrier waiter and a double-barrier member keep waiting across it (the
 // connection is SUSPENDED, then back on the same session), and are released by the real
 // condition afterwards, not by the reconnect.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RetryNTimes } from '../../../framework/index.js';
-import { TestingServer } from '../../../framework/testing/index.js';
+import { describe, expect, it } from 'vitest';
 import { DistributedBarrier, DistributedDoubleBarrier } from '../../../recipes/barriers/index.js';
 import { sleep, uniquePath } from '../../client/support/clients.js';
-import { useFrameworks } from '../../framework/support/frameworks.js';
+import { useRestartedServer } from '../restarted-server.js';
 import { track } from '../../support/curator/observe.js';
 
-const PATIENT_FRAMEWORK = { retryPolicy: new RetryNTimes({ n: 100, sleepMsBetweenRetries: 100 }), connectionTimeoutMs: 5000 };
-
 describe('barriers across a server restart', () => {
-  let server: TestingServer;
-  const open = useFrameworks();
-  beforeAll(async () => {
-    server = await TestingServer.start({ tickTimeMs: 1000 });
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = useRestartedServer();
 
   it('waiters keep waiting through the restart and pass only when the condition holds', async () => {
     const root = uniquePath('restart');
-    const coordinator = await open(server.connectString, PATIENT_FRAMEWORK);
+    const coordinator = await server.openPatient();
     const gate = new DistributedBarrier(coordinator, `${root}/gate`);
     await gate.setBarrier();
-    const waiterFw = await open(server.connectString, PATIENT_FRAMEWORK);
+    const waiterFw = await server.openPatient();
     const waiting = track(new DistributedBarrier(waiterFw, `${root}/gate`).waitOnBarrier());
     const member = new DistributedDoubleBarrier(waiterFw, `${root}/double`, 2);
     const entering = track(member.enter());

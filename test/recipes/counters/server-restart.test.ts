@@ -3,30 +3,20 @@
 // Writes in flight at a restart may be applied with their reply lost: each reported success must
 // count exactly once (every one saw its own value), and an increment whose outcome cannot be
 // resolved any more is reported as WriteOutcomeUnknownError, never silently applied twice.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RetryNTimes } from '../../../framework/index.js';
-import { TestingServer } from '../../../framework/testing/index.js';
 import { DistributedAtomicLong, SharedCount } from '../../../recipes/counters/index.js';
 import { WriteOutcomeUnknownError } from '../../../recipes/errors.js';
 import { eventually, sleep, uniquePath } from '../../client/support/clients.js';
-import { useFrameworks } from '../../framework/support/frameworks.js';
-
-const PATIENT_FRAMEWORK = { retryPolicy: new RetryNTimes({ n: 100, sleepMsBetweenRetries: 100 }), connectionTimeoutMs: 5000 };
+import { useRestartedServer } from '../restarted-server.js';
 
 describe('counters across server restarts', () => {
-  let server: TestingServer;
-  const open = useFrameworks();
-  beforeAll(async () => {
-    server = await TestingServer.start({ tickTimeMs: 1000 });
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = useRestartedServer();
 
   it('increments from two clients during two restarts are never counted twice nor lost; unresolvable ones say so', async () => {
     const path = `${uniquePath('restart')}/n`;
     const retry = new RetryNTimes({ n: 1000, sleepMsBetweenRetries: 1 });
-    const counters = await Promise.all([0, 1].map(async () => new DistributedAtomicLong(await open(server.connectString, PATIENT_FRAMEWORK), path, retry)));
+    const counters = await Promise.all([0, 1].map(async () => new DistributedAtomicLong(await server.openPatient(), path, retry)));
     await counters[0]!.initialize(0n);
     const perClient = 40;
     let done = 0;
@@ -65,9 +55,9 @@ describe('counters across server restarts', () => {
 
   it('a SharedCount keeps following the node after a restart', async () => {
     const path = `${uniquePath('restart')}/c`;
-    const count = new SharedCount(await open(server.connectString, PATIENT_FRAMEWORK), path, 1);
+    const count = new SharedCount(await server.openPatient(), path, 1);
     await count.start();
-    const writer = new SharedCount(await open(server.connectString, PATIENT_FRAMEWORK), path, 1);
+    const writer = new SharedCount(await server.openPatient(), path, 1);
     await writer.start();
     await server.restart();
     await sleep(100);

@@ -2,31 +2,21 @@
 // a transactional consumer keeps consuming while items are put before, during and after the
 // restart; every item's effect is committed exactly once and the queue ends empty. A waiting
 // SimpleDistributedQueue taker is still waiting afterwards and gets the next item.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateMode, RetryNTimes, TransactionOp } from '../../../framework/index.js';
-import { TestingServer } from '../../../framework/testing/index.js';
+import { describe, expect, it } from 'vitest';
+import { CreateMode, TransactionOp } from '../../../framework/index.js';
 import { DistributedQueue, SimpleDistributedQueue, stringSerializer } from '../../../recipes/queues/index.js';
 import { eventually, sleep, uniquePath } from '../../client/support/clients.js';
-import { useFrameworks } from '../../framework/support/frameworks.js';
+import { useRestartedServer } from '../restarted-server.js';
 import { track } from '../../support/curator/observe.js';
 
-const PATIENT_FRAMEWORK = { retryPolicy: new RetryNTimes({ n: 100, sleepMsBetweenRetries: 100 }), connectionTimeoutMs: 5000 };
-
 describe('queues across a server restart', () => {
-  let server: TestingServer;
-  const open = useFrameworks();
-  beforeAll(async () => {
-    server = await TestingServer.start({ tickTimeMs: 1000 });
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = useRestartedServer();
 
   it('a transactional consumer commits every item exactly once through the restart', async () => {
     const root = uniquePath('restart');
     const path = `${root}/queue`;
     const effects = `${root}/effects`;
-    const admin = await open(server.connectString, PATIENT_FRAMEWORK);
+    const admin = await server.openPatient();
     await admin.create(effects, null, { creatingParentsIfNeeded: true });
     // All items are queued before the restart: no put is in flight then (a put whose reply is
     // lost is retried and may enqueue twice — producers are at least once).
@@ -35,7 +25,7 @@ describe('queues across a server restart', () => {
     const items = Array.from({ length: 200 }, (_, i) => `item-${i}`);
     await Promise.all(items.map((item) => producer.put(item)));
     const consumers = await Promise.all([0, 1].map(async () => {
-      const q = new DistributedQueue(await open(server.connectString, PATIENT_FRAMEWORK), path, {
+      const q = new DistributedQueue(await server.openPatient(), path, {
         serializer: stringSerializer,
         onError: () => undefined,
         transactionalConsumer: (item) => [TransactionOp.create(`${effects}/e-`, item, { mode: CreateMode.PERSISTENT_SEQUENTIAL })],
@@ -59,13 +49,13 @@ describe('queues across a server restart', () => {
 
   it('a waiting take is still waiting after the restart and gets the next item', async () => {
     const path = `${uniquePath('restart')}/simple`;
-    const queue = new SimpleDistributedQueue(await open(server.connectString, PATIENT_FRAMEWORK), path);
+    const queue = new SimpleDistributedQueue(await server.openPatient(), path);
     const taking = track(queue.take());
     await sleep(200);
     await server.restart();
     await sleep(300);
     expect(taking.settled()).toBe(false);
-    await new SimpleDistributedQueue(await open(server.connectString, PATIENT_FRAMEWORK), path).offer('after');
+    await new SimpleDistributedQueue(await server.openPatient(), path).offer('after');
     expect((await taking.promise).toString()).toBe('after');
   });
 });
