@@ -32,11 +32,18 @@ describe.each([ZABKIT, APACHE_STANDALONE])('persistent watches on $name', (spec)
   const open = useFrameworks();
   const watchedPaths = async (): Promise<string> => fourLetterWord(backend.servers[0]!.port, 'wchp');
 
-  /** Subscribes and resolves once the watch is on the server (the first event proves it). */
-  async function recordEvents(events$: ReturnType<Awaited<ReturnType<typeof open>>['watch']>, ns: string, path: string) {
+  /**
+   * Subscribes and resolves once the watch is on the server (wchp) and the client has the addWatch
+   * reply: a sync on the same connection is answered after it. Without that round trip a dropped
+   * connection can lose the reply, and the framework rightly adds the watch again after a retry
+   * backoff, missing changes made in between (seen under load on Apache: no SetWatches, a second
+   * addWatch after the test's own sync).
+   */
+  async function recordEvents(zk: Awaited<ReturnType<typeof open>>, ns: string, path: string) {
     const events: WatchedEvent[] = [];
-    const sub = events$.subscribe((e) => events.push(e));
+    const sub = zk.watch(path).subscribe((e) => events.push(e));
     await eventually(async () => (await watchedPaths()).includes(`/${ns}${path}`), 10_000, 'watch on the server');
+    await zk.sync('/');
     return { events, sub };
   }
 
@@ -44,7 +51,7 @@ describe.each([ZABKIT, APACHE_STANDALONE])('persistent watches on $name', (spec)
     const ns = uniquePath('pw').slice(1);
     const zk = await open(backend.connectString, { namespace: ns });
     await zk.create('/node', 'v0');
-    const { events, sub } = await recordEvents(zk.watch('/node'), ns, '/node');
+    const { events, sub } = await recordEvents(zk, ns, '/node');
     await admin.setData(`/${ns}/node`, 'v1');
     await admin.setData(`/${ns}/node`, 'v2');
     await admin.create(`/${ns}/node/child`);
@@ -85,7 +92,7 @@ describe.each([ZABKIT, APACHE_STANDALONE])('persistent watches on $name', (spec)
     const ns = uniquePath('pw').slice(1);
     const zk = await open(px.connectString, { namespace: ns, sessionTimeoutMs: 6000, simulatedSessionExpirationPercent: 0 });
     await zk.create('/node', 'v0');
-    const { events, sub } = await recordEvents(zk.watch('/node'), ns, '/node');
+    const { events, sub } = await recordEvents(zk, ns, '/node');
 
     px.dropConnections();
     await nextConnectionState(zk, ConnectionState.RECONNECTED, 20_000);
@@ -110,7 +117,7 @@ describe.each([ZABKIT, APACHE_STANDALONE])('persistent watches on $name', (spec)
     const ns = uniquePath('pw').slice(1);
     const zk = await open(backend.connectString, { namespace: ns });
     await zk.create('/node');
-    const { sub } = await recordEvents(zk.watch('/node'), ns, '/node');
+    const { sub } = await recordEvents(zk, ns, '/node');
     await zk.close();
     expect(sub.closed).toBe(true);
     await eventually(async () => !(await watchedPaths()).includes(`/${ns}/node`), 10_000, 'session closed, watch gone');
