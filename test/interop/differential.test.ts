@@ -1131,7 +1131,10 @@ describe.each([ZABKIT_STANDALONE, zabkitEnsemble('follower', { tickTimeMs: 2000,
         writeFileSync(join(dumpDir, `${name}.txt`), `${lines.join('\n')}\n`);
       }
       const mismatches = compare(name, a.steps, b.steps);
-      if (mismatches.length > 0) expect.fail(`${mismatches.length} mismatch(es) zk vs ours:\n${mismatches.join('\n')}`);
+      if (mismatches.length > 0) {
+        const apacheLog = zk?.logs?.().trim();
+        expect.fail(`${mismatches.length} mismatch(es) zk vs ours:\n${mismatches.join('\n')}${apacheLog ? `\nApache ZooKeeper's log:\n${apacheLog}` : ''}`);
+      }
     }, 60_000);
   }
 });

@@ -25,6 +25,8 @@ export interface InteropTarget {
   readonly serverId: number;
   /** Every member ("host:port,..."); the server itself when standalone. */
   readonly allMembers: string;
+  /** The server's own log (an Apache counterpart's WARN-and-above output, per member), to explain a failure. */
+  logs?(): string;
   close(): Promise<void>;
 }
 
@@ -97,10 +99,17 @@ export const ZABKIT_OBSERVER = zabkitEnsemble('observer');
 export async function startApacheCounterpart(mode: TargetMode, o: ApacheZooKeeperOptions = {}): Promise<InteropTarget> {
   if (mode === 'standalone') {
     const zk = await startApacheZooKeeper(o);
-    return { name: 'apache-3.8', mode, connectString: zk.connectString, port: zk.port, serverId: 0, allMembers: zk.connectString, close: () => zk.stop() };
+    return {
+      name: 'apache-3.8', mode, connectString: zk.connectString, port: zk.port, serverId: 0, allMembers: zk.connectString,
+      logs: () => zk.output(), close: () => zk.stop(),
+    };
   }
   if (mode === 'observer') throw new Error('the Apache counterpart has no observer');
-  const ensemble = await startApacheEnsemble(3, o);
+  // forceSync=no: these comparisons are about protocol behaviour, not durability, and with fsync
+  // on, one disk stall on the shared CI machine longer than syncLimit (10 s) makes the Apache
+  // leader drop followers whose oldest proposal is un-ACKed (LearnerHandler's SyncLimitCheck) and
+  // then step down, closing every client of the follower under test mid-sequence.
+  const ensemble = await startApacheEnsemble(3, { ...o, extraConfig: { forceSync: 'no', ...o.extraConfig } });
   const modes = await Promise.all(ensemble.members.map(async (m) => /^Mode: (\w+)$/m.exec(await fourLetterWord(m.port, 'srvr'))?.[1]));
   const follower = ensemble.members[modes.indexOf('follower')];
   if (!follower) {
@@ -110,5 +119,6 @@ export async function startApacheCounterpart(mode: TargetMode, o: ApacheZooKeepe
   return {
     name: 'apache-3.8-ensemble follower', mode, connectString: follower.connectString, port: follower.port, serverId: follower.myid,
     allMembers: ensemble.connectString, close: () => ensemble.stop(),
+    logs: () => ensemble.members.map((m) => `--- member ${m.myid}${m === follower ? ' (the follower under test)' : ''}\n${m.output()}`).join('\n'),
   };
 }
