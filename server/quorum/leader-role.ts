@@ -125,7 +125,8 @@ export class LeaderRole implements Role {
     for (const out of r.messages) this.send(out.to, out.packet, out.snapshotFollows === true);
     const last = r.commits[r.commits.length - 1];
     if (last) this.processor.durable(last.zxid, host.now());
-    for (const sid of r.disconnect) {
+    for (const { sid, reason } of r.disconnect) {
+      host.log(`quorum: closing the connection to learner ${sid}: ${reason}`);
       this.synced.delete(sid);
       this.links.disconnect(sid);
     }

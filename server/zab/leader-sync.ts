@@ -8,6 +8,7 @@
 import { quorumPacket, QuorumPacketType as T } from '../../protocol/quorum.js';
 import { planSync, type SyncPlan } from './sync-plan.js';
 import type { Entry, Outbound } from './types.js';
+import type { UnackedProposals } from './unacked-proposals.js';
 
 export type LearnerStage =
   /** FOLLOWERINFO / OBSERVERINFO received; LEADERINFO sent once the epoch is settled. */
@@ -32,6 +33,8 @@ export interface LearnerHandle {
   forwarding: boolean;
   /** Leader tick after which, without a packet from it, the learner is dropped. */
   deadline: number;
+  /** A follower in broadcast: proposals it has not ACKed yet (dropped past syncLimit). */
+  unacked: UnackedProposals;
   /**
    * The on-disk txn log for a learner behind the committed log: 'pending' while the driver
    * reads it, then the records read (undefined: the log could not serve them, so SNAP).

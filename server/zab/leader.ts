@@ -12,6 +12,7 @@ import {
 import { OpCode } from '../../protocol/ops.js';
 import { hasQuorum, isVoter, type QuorumConfig } from './quorum-config.js';
 import { syncPackets, type LearnerHandle } from './leader-sync.js';
+import { UnackedProposals } from './unacked-proposals.js';
 import { emptyReady, MAX_COUNTER, type CommonInput, type Entry, type ZabLimits, type ZabReady } from './types.js';
 
 export type LeaderInput =
@@ -164,12 +165,12 @@ export class Leader {
 
   private onLearnerInfo(from: bigint, p: QuorumPacket): void {
     const info = decodeLearnerInfo(p.data ?? Buffer.alloc(0));
-    if (info.serverId !== from) return this.disconnect(from);
+    if (info.serverId !== from) return this.disconnect(from, `its LearnerInfo names server ${info.serverId}`);
     const observer = p.type === T.OBSERVERINFO || !isVoter(this.config, from);
     const acceptedEpoch = epochOf(p.zxid);
     this.handles.set(from, {
       sid: from, observer, acceptedEpoch, stage: 'info', peerLastZxid: -1n, forwarding: false,
-      deadline: this.ticks + this.limits.initLimit + this.limits.syncLimit,
+      deadline: this.ticks + this.limits.initLimit + this.limits.syncLimit, unacked: new UnackedProposals(),
     });
     if (this.phase === 'discovery') {
       if (acceptedEpoch >= this.epoch) this.epoch = acceptedEpoch + 1n;
@@ -200,7 +201,7 @@ export class Leader {
       if (learnerEpoch !== -1n) {
         // StateSummary.isMoreRecentThan: a learner ahead of its leader must not be synced from it.
         const ahead = learnerEpoch > this.initialCurrentEpoch || (learnerEpoch === this.initialCurrentEpoch && p.zxid > this.initialZxid);
-        if (ahead) return this.disconnect(h.sid);
+        if (ahead) return this.disconnect(h.sid, 'it is ahead of this leader (a newer epoch or zxid)');
         if (!h.observer) this.electing.add(h.sid);
       }
       this.maybeFinishElection();
@@ -262,7 +263,7 @@ export class Leader {
 
   private onAck(h: LearnerHandle, zxid: bigint): void {
     if (h.stage === 'newLeaderSent') {
-      if (zxid !== this.epoch << 32n) return this.disconnect(h.sid); // the first ACK must be NEWLEADER's
+      if (zxid !== this.epoch << 32n) return this.disconnect(h.sid, `its first ACK (0x${zxid.toString(16)}) is not NEWLEADER's`);
       h.stage = 'newLeaderAcked';
       if (this.phase === 'sync') {
         if (!h.observer) this.newLeaderAcks.add(h.sid);
@@ -273,6 +274,7 @@ export class Leader {
       return;
     }
     if ((zxid & MAX_COUNTER) === 0n || h.observer) return; // UPTODATE's ACK, or a non-voter
+    h.unacked.acked(zxid);
     const p = this.outstanding.find((o) => o.entry.zxid === zxid);
     if (!p) return; // already committed, or unknown
     p.acks.add(h.sid);
@@ -305,7 +307,9 @@ export class Leader {
     this.outstanding.push({ entry, acks: new Set() });
     this.out.persist.entries.push(entry);
     for (const h of this.handles.values()) {
-      if (h.forwarding && !h.observer) this.sendTo(h.sid, quorumPacket(T.PROPOSAL, zxid, data));
+      if (!h.forwarding || h.observer) continue;
+      this.sendTo(h.sid, quorumPacket(T.PROPOSAL, zxid, data));
+      if (h.stage === 'uptodate') h.unacked.sent(zxid, this.ticks);
     }
   }
 
@@ -358,7 +362,12 @@ export class Leader {
     }
     for (const h of [...this.handles.values()]) {
       if (this.ticks > h.deadline) {
-        this.disconnect(h.sid);
+        this.disconnect(h.sid, `nothing heard within ${h.stage === 'uptodate' ? 'syncLimit' : 'initLimit + syncLimit'}`);
+        continue;
+      }
+      const oldest = h.unacked.oldest();
+      if (oldest && this.ticks - oldest.tick > this.limits.syncLimit) {
+        this.disconnect(h.sid, `proposal 0x${oldest.zxid.toString(16)} not ACKed within syncLimit`);
         continue;
       }
       if (h.forwarding) this.sendTo(h.sid, quorumPacket(T.PING, this.lastProposed));
@@ -367,9 +376,9 @@ export class Leader {
     if (!hasQuorum(this.config, synced)) this.abandon('not sufficient followers synced, only: ' + synced.join(','));
   }
 
-  private disconnect(sid: bigint): void {
+  private disconnect(sid: bigint, reason: string): void {
     this.handles.delete(sid);
-    this.out.disconnect.push(sid);
+    this.out.disconnect.push({ sid, reason });
   }
 
   private sendTo(to: bigint, packet: QuorumPacket): void {

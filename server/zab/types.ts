@@ -45,8 +45,8 @@ export interface ZabReady {
   messages: Outbound[];
   /** Committed and locally durable txns, in zxid order: apply them. */
   commits: Entry[];
-  /** Peers whose connection must be closed (timed out, misbehaving). */
-  disconnect: bigint[];
+  /** Peers whose connection must be closed (timed out, misbehaving), and why (for the log). */
+  disconnect: { sid: bigint; reason: string }[];
   /** Leader: session touches reported by learners' pings, for the global session tracker. */
   touches: SessionTouch[];
   /** Leader: learners asking whether a session is valid; answer with a `revalidated` input. */

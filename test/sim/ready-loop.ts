@@ -132,7 +132,9 @@ export class ReadyLoop {
   private actOnRest(role: Role, r: ZabReady): void {
     const now = this.w.s.now;
     if (role.kind === 'leader') {
-      for (const sid of r.disconnect) {
+      for (const { sid, reason } of r.disconnect) {
+        const kind = reason.replace(/ 0x[0-9a-f]+/g, '');
+        this.w.stats.learnerDrops[kind] = (this.w.stats.learnerDrops[kind] ?? 0) + 1;
         const link = role.links.get(sid);
         role.links.delete(sid);
         if (link) this.m.closeLink(link);

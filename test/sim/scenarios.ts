@@ -15,6 +15,9 @@
 //                             starts at counter 0 and nothing is lost (ZOOKEEPER-1277 class)
 //  * syncOnLaggingFollower  — sync + read on a follower whose fsync lags (regression: the learner
 //                             completed SYNC before the txns committed ahead of it were applied)
+//  * stuckDiskFollowerDropped — a follower keeps pinging while its fsync hangs: the leader drops
+//                             it after syncLimit without an ACK (SyncLimitCheck), writes go on with
+//                             the other follower, and it syncs again once its disk recovers
 
 import { OpCode } from '../../protocol/ops.js';
 import { quorumPacketTypeName, QuorumPacketType as T } from '../../protocol/quorum.js';
@@ -213,6 +216,25 @@ export function syncOnLaggingFollower(seed: number): ZabSim {
   return sim;
 }
 
+export function stuckDiskFollowerDropped(seed: number): ZabSim {
+  const sim = new ZabSim({ seed, voters: 3, clients: 4, ...QUIET });
+  sim.replayHint = `npm run sim -- --scenario stuckDiskFollowerDropped --seed ${seed}`;
+  const leader = leaderOf(sim);
+  sim.runTicks(10);
+  const stuck = [...sim.members.values()].find((m) => m !== leader)!;
+  const reason = 'proposal not ACKed within syncLimit';
+  const dropsBefore = sim.stats.learnerDrops[reason] ?? 0;
+  // Each fsync of the stuck follower takes 3 s (30 ticks; syncLimit is 5): links and pings are fine.
+  sim.hooks.fsyncDelay = (m) => (m === stuck ? 3000 : undefined);
+  until(sim, 100, 'the leader dropping the follower whose disk hangs', () => (sim.stats.learnerDrops[reason] ?? 0) > dropsBefore);
+  if (!leader.isLeader) sim.fail('scenario: the leader changed; a lost follower must not cost it its quorum');
+  const committed = sim.inv.lastCommitted;
+  until(sim, 50, 'commits without the stuck follower', () => sim.inv.lastCommitted > committed);
+  sim.hooks.fsyncDelay = undefined;
+  settle(sim, 300);
+  return sim;
+}
+
 export const SCENARIOS = {
   highestZxidJoinsLate,
   leaderDiesBetweenSnapAndNewLeader,
@@ -221,4 +243,5 @@ export const SCENARIOS = {
   closeSessionLostMidProposal,
   zxidRollover,
   syncOnLaggingFollower,
+  stuckDiskFollowerDropped,
 } as const;

@@ -33,6 +33,8 @@ export interface SimStats {
   roleEnds: number;
   servingStarts: number;
   abandons: Record<string, number>;
+  /** Learners a leader closed, per reason with its zxid left out. */
+  learnerDrops: Record<string, number>;
   proposals: number;
   expiries: number;
   clientOps: number;
@@ -43,7 +45,7 @@ export interface SimStats {
 export function emptyStats(): SimStats {
   return {
     crashes: { process: 0, power: 0 }, boundaryCrashes: {}, lostBytes: 0, tornBytes: 0, truncs: 0, fatalTruncs: 0,
-    snaps: 0, historyReads: { served: 0, refused: 0 }, roleEnds: 0, servingStarts: 0, abandons: {}, proposals: 0, expiries: 0, clientOps: 0, clientUnknown: 0,
+    snaps: 0, historyReads: { served: 0, refused: 0 }, roleEnds: 0, servingStarts: 0, abandons: {}, learnerDrops: {}, proposals: 0, expiries: 0, clientOps: 0, clientUnknown: 0,
     sessionsExpired: 0,
   };
 }

@@ -63,7 +63,7 @@ describe('discovery', () => {
   it('drops a learner whose LearnerInfo names another sid', () => {
     const l = leader();
     const r = step(l, from(2, quorumPacket(T.FOLLOWERINFO, 0n, encodeLearnerInfo({ serverId: 3n, protocolVersion: 0x10000, configVersion: 0n }))));
-    expect(r.disconnect).toEqual([2n]);
+    expect(r.disconnect.map((d) => d.sid)).toEqual([2n]);
   });
 
   it('finishes the election on a quorum of ACKEPOCH: currentEpoch persisted, learners synced with DIFF and NEWLEADER', () => {
@@ -82,9 +82,9 @@ describe('discovery', () => {
   it('refuses a learner that is more recent than the leader', () => {
     const l = leader();
     step(l, info(2, 1));
-    expect(step(l, ackEpoch(2, z(1, 9), 1)).disconnect).toEqual([2n]);
+    expect(step(l, ackEpoch(2, z(1, 9), 1)).disconnect.map((d) => d.sid)).toEqual([2n]);
     step(l, info(3, 1));
-    expect(step(l, ackEpoch(3, z(1, 0), 2)).disconnect).toEqual([3n]);
+    expect(step(l, ackEpoch(3, z(1, 0), 2)).disconnect.map((d) => d.sid)).toEqual([3n]);
   });
 
   it('an ACKEPOCH of -1 (epoch already accepted) does not count toward the quorum', () => {
@@ -114,7 +114,7 @@ describe('discovery', () => {
     const l = leader();
     step(l, info(2, 1));
     step(l, ackEpoch(2, z(1, 3), 1));
-    expect(step(l, from(2, quorumPacket(T.ACK, z(1, 0)))).disconnect).toEqual([2n]);
+    expect(step(l, from(2, quorumPacket(T.ACK, z(1, 0)))).disconnect.map((d) => d.sid)).toEqual([2n]);
   });
 
   it('gives up without a quorum within initLimit ticks', () => {
@@ -229,8 +229,30 @@ describe('broadcast', () => {
     expect(r.touches).toEqual([{ sessionId: 9n, timeout: 3000 }]);
     for (let i = 0; i < 5; i++) expect(step(l, { type: 'tick' }).abandon).toBeNull();
     r = step(l, { type: 'tick' });
-    expect(r.disconnect).toEqual([2n]);
+    expect(r.disconnect.map((d) => d.sid)).toEqual([2n]);
     expect(r.abandon).toMatch(/not sufficient followers synced/);
+  });
+
+  it('drops a follower that pings but has not ACKed a proposal within syncLimit (SyncLimitCheck), and only that one', () => {
+    const l = established();
+    step(l, info(3, 1));
+    step(l, ackEpoch(3, z(1, 3), 1));
+    expect(sent(step(l, from(3, quorumPacket(T.ACK, z(2, 0)))), 3n)).toEqual([[T.UPTODATE, -1n]]);
+    step(l, { type: 'propose', zxid: z(2, 1), data: txn(z(2, 1)) });
+    step(l, { type: 'propose', zxid: z(2, 2), data: txn(z(2, 2)) });
+    step(l, from(2, quorumPacket(T.ACK, z(2, 2)))); // ACKs come in order: this one settles both
+    const ping = (sid: number) => step(l, from(sid, quorumPacket(T.PING, z(2, 0), encodePingTouches([]))));
+    for (let i = 0; i < 5; i++) {
+      ping(2);
+      ping(3);
+      expect(step(l, { type: 'tick' }).disconnect).toEqual([]);
+    }
+    ping(2);
+    ping(3);
+    const r = step(l, { type: 'tick' });
+    expect(r.disconnect).toEqual([{ sid: 3n, reason: 'proposal 0x200000001 not ACKed within syncLimit' }]);
+    expect(r.abandon).toBeNull();
+    expect(l.isServing).toBe(true);
   });
 
   it('answers a learner sync once everything proposed before it has committed', () => {
