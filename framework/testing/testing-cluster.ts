@@ -4,12 +4,12 @@
 // the current leader found. Counterpart: Curator's org.apache.curator.test.TestingCluster.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   startQuorumPeer, type PeerMode, type QuorumServerSpec, type RunningQuorumPeer, type ServerOptions,
 } from '../../server/index.js';
+import { freePorts } from './free-ports.js';
 
 export interface TestingClusterOptions {
   /** Voting members. Default 3. */
@@ -87,7 +87,7 @@ export class TestingCluster implements AsyncDisposable {
 
   private static async create(size: number, observers: number, options: TestingClusterOptions): Promise<TestingCluster> {
     const count = size + observers;
-    const ports = await freeLoopbackPorts(count * 3);
+    const ports = await freePorts(count * 3);
     const slots: MemberSlot[] = [];
     for (let i = 0; i < count; i++) {
       const sid = i + 1;
@@ -225,20 +225,6 @@ export class TestingCluster implements AsyncDisposable {
       o.logger ? (message) => o.logger!(sid, message) : undefined,
     );
   }
-}
-
-/** Distinct free ports on 127.0.0.1 (held open together so they cannot collide with each other). */
-async function freeLoopbackPorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, HOST, () => resolve(server));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  return ports;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
