@@ -32,13 +32,18 @@ const info = (sid: number, acceptedEpoch: number, observer = false) =>
 const ackEpoch = (sid: number, lastZxid: bigint, currentEpoch: number) => from(sid, quorumPacket(T.ACKEPOCH, lastZxid, encodeAckEpoch(currentEpoch)));
 const sent = (r: ZabReady, to?: bigint) => r.messages.filter((m) => to === undefined || m.to === to).map((m) => [m.packet.type, m.packet.zxid]);
 
+/** Follower `sid` (accepted epoch 1, at `lastZxid`) joins and ACKs NEWLEADER of epoch 2; the last step's Ready. */
+function joinFollower(l: Leader, sid: number, lastZxid: bigint): ZabReady {
+  step(l, info(sid, 1));
+  step(l, ackEpoch(sid, lastZxid, 1));
+  return step(l, from(sid, quorumPacket(T.ACK, z(2, 0))));
+}
+
 /** Leader 1 with follower 2 synced and serving, in epoch 2 (follower 3 and observer 4 not connected). */
 function established() {
   const l = leader();
   l.advance();
-  step(l, info(2, 1));
-  step(l, ackEpoch(2, z(1, 3), 1));
-  step(l, from(2, quorumPacket(T.ACK, z(2, 0))));
+  joinFollower(l, 2, z(1, 3));
   expect(l.isServing).toBe(true);
   return l;
 }
@@ -235,9 +240,7 @@ describe('broadcast', () => {
 
   it('drops a follower that pings but has not ACKed a proposal within syncLimit (SyncLimitCheck), and only that one', () => {
     const l = established();
-    step(l, info(3, 1));
-    step(l, ackEpoch(3, z(1, 3), 1));
-    expect(sent(step(l, from(3, quorumPacket(T.ACK, z(2, 0)))), 3n)).toEqual([[T.UPTODATE, -1n]]);
+    expect(sent(joinFollower(l, 3, z(1, 3)), 3n)).toEqual([[T.UPTODATE, -1n]]);
     step(l, { type: 'propose', zxid: z(2, 1), data: txn(z(2, 1)) });
     step(l, { type: 'propose', zxid: z(2, 2), data: txn(z(2, 2)) });
     step(l, from(2, quorumPacket(T.ACK, z(2, 2)))); // ACKs come in order: this one settles both
@@ -282,9 +285,7 @@ describe('sync from the on-disk txn log (LearnerHandler.syncFollower\'s txn-log 
   /** Leader at z(1, 10) holding z(1, 7..10) in memory; follower 2 synced, so it serves. */
   function serving() {
     const l = leader({ lastZxid: z(1, 10), committedLog: [7, 8, 9, 10].map(entry) });
-    step(l, info(2, 1));
-    step(l, ackEpoch(2, z(1, 10), 1));
-    step(l, from(2, quorumPacket(T.ACK, z(2, 0))));
+    joinFollower(l, 2, z(1, 10));
     expect(l.isServing).toBe(true);
     return l;
   }
