@@ -8,7 +8,7 @@ import type { ACL, Stat } from '../../protocol/records.js';
 import { NoNodeError, NodeExistsError } from '../../protocol/errors.js';
 import { childNameOf, parentOf } from '../../protocol/paths.js';
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from '../../protocol/types.js';
-import { builtinZnode, newZnode, statOf, type Znode } from './znode.js';
+import { NO_CHILDREN, addChild, builtinZnode, newZnode, removeChild, statOf, type Znode } from './znode.js';
 import { EphemeralKind, ephemeralKindOf } from './ephemeral-type.js';
 
 export const ZOOKEEPER_PATH = '/zookeeper';
@@ -36,7 +36,7 @@ export class DataTree {
   private attachBuiltin(path: string, acl: readonly ACL[]): Znode {
     const node = builtinZnode(acl);
     this.nodes.set(path, node);
-    this.nodes.get(parentOf(path))!.children.add(childNameOf(path));
+    addChild(this.nodes.get(parentOf(path))!, childNameOf(path));
     this.dataSize += path.length;
     return node;
   }
@@ -49,7 +49,7 @@ export class DataTree {
     const tree = new DataTree();
     tree.nodes.clear();
     tree.dataSize = 0;
-    for (const [path, node] of records) tree.nodes.set(path, { ...node, children: new Set() });
+    for (const [path, node] of records) tree.nodes.set(path, { ...node, children: NO_CHILDREN });
     const orphans: string[] = [];
     if (!tree.nodes.has('/')) orphans.push('/');
     for (const [path, node] of tree.nodes) {
@@ -60,7 +60,7 @@ export class DataTree {
         orphans.push(path);
         continue;
       }
-      parent.children.add(childNameOf(path));
+      addChild(parent, childNameOf(path));
       tree.index(path, node.ephemeralOwner);
     }
     return orphans.length > 0 ? { orphans } : tree;
@@ -134,7 +134,7 @@ export class DataTree {
       parent.pzxid = zxid;
     }
     const node = newZnode(data, acl, ephemeralOwner, zxid, time);
-    parent.children.add(name);
+    addChild(parent, name);
     this.nodes.set(path, node);
     this.dataSize += path.length + (data?.length ?? 0);
     this.index(path, ephemeralOwner);
@@ -162,7 +162,7 @@ export class DataTree {
     const parent = this.nodes.get(parentOf(path));
     assert.ok(parent, `parent of ${path} missing`);
     this.nodes.delete(path);
-    parent.children.delete(childNameOf(path));
+    removeChild(parent, childNameOf(path));
     if (zxid > parent.pzxid) parent.pzxid = zxid;
     this.dataSize -= path.length + (node.data?.length ?? 0);
     this.unindex(path, node.ephemeralOwner);

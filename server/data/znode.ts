@@ -1,5 +1,6 @@
 // One znode as the server stores it: data, ACL and the persisted Stat fields (stored cversion,
-// raw ephemeralOwner), plus its child names. `statOf` derives what clients are shown.
+// raw ephemeralOwner), plus its child names. `statOf` derives what clients are shown. Leaves share
+// one empty child set (most znodes are leaves, and an empty Set costs ~200 bytes each).
 // Counterpart: org.apache.zookeeper.server.DataNode + StatPersisted, DataNode.copyStat.
 
 import type { ACL, Stat } from '../../protocol/records.js';
@@ -19,7 +20,25 @@ export interface Znode {
   /** Raw owner: a session id, or the container / TTL markers (see ephemeral-type.ts). */
   ephemeralOwner: bigint;
   pzxid: bigint;
-  readonly children: Set<string>;
+  /** Child names; NO_CHILDREN until the first child arrives. Changed only through addChild/removeChild. */
+  children: ReadonlySet<string>;
+}
+
+/** The child set of every leaf. */
+export const NO_CHILDREN: ReadonlySet<string> = new Set<string>();
+
+export function addChild(node: Znode, name: string): void {
+  if (node.children === NO_CHILDREN) node.children = new Set([name]);
+  else (node.children as Set<string>).add(name);
+}
+
+/** Removes a child name; a node left without children goes back to NO_CHILDREN. */
+export function removeChild(node: Znode, name: string): void {
+  if (node.children.size <= 1) {
+    if (node.children.has(name)) node.children = NO_CHILDREN;
+  } else {
+    (node.children as Set<string>).delete(name);
+  }
 }
 
 export function newZnode(
@@ -30,7 +49,7 @@ export function newZnode(
     czxid: zxid, mzxid: zxid, ctime: time, mtime: time,
     version: 0, cversion: 0, aversion: 0,
     ephemeralOwner, pzxid: zxid,
-    children: new Set(),
+    children: NO_CHILDREN,
   };
 }
 

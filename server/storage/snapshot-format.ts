@@ -13,7 +13,7 @@ import type { ACL } from '../../protocol/records.js';
 import * as R from '../../protocol/records.js';
 import { JuteReader } from '../../protocol/jute/reader.js';
 import { JuteWriter } from '../../protocol/jute/writer.js';
-import type { Znode } from '../data/znode.js';
+import { NO_CHILDREN, type Znode } from '../data/znode.js';
 
 export const SNAPSHOT_MAGIC = 0x5a42534e; // "ZBSN"
 export const SNAPSHOT_END_MAGIC = 0x5a425345; // "ZBSE"
@@ -112,7 +112,7 @@ export function decodeSnapshot(buf: Buffer): DecodedSnapshot {
         czxid: r.long(), mzxid: r.long(), ctime: r.long(), mtime: r.long(),
         version: r.int(), cversion: r.int(), aversion: r.int(),
         ephemeralOwner: r.long(), pzxid: r.long(),
-        children: new Set(),
+        children: NO_CHILDREN,
       }]);
     }
     const count = r.long();

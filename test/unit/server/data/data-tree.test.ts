@@ -8,7 +8,7 @@ import { CONFIG_PATH, DataTree, QUOTA_PATH, ZOOKEEPER_PATH } from '../../../../s
 import {
   CONTAINER_EPHEMERAL_OWNER, EphemeralKind, MAX_TTL_MS, ephemeralKindOf, ttlEphemeralOwner, ttlOf,
 } from '../../../../server/data/ephemeral-type.js';
-import { builtinZnode, newZnode, statOf } from '../../../../server/data/znode.js';
+import { NO_CHILDREN, addChild, builtinZnode, newZnode, statOf } from '../../../../server/data/znode.js';
 
 const data = (s: string) => Buffer.from(s, 'utf8');
 const SESSION = 0x0100000000000001n;
@@ -246,6 +246,21 @@ describe('DataTree.deleteNode (§7.2)', () => {
     expect(t.has('/p/a')).toBe(false);
   });
 
+  it('leaves share NO_CHILDREN: a parent losing its last child goes back to it, and can gain children again', () => {
+    const t = treeWith('/p', '/p/a', '/q');
+    expect(t.get('/p/a')!.children).toBe(NO_CHILDREN);
+    expect(t.get('/q')!.children).toBe(NO_CHILDREN);
+    t.deleteNode('/p/a', 20n);
+    expect(t.get('/p')!.children).toBe(NO_CHILDREN);
+    expect(NO_CHILDREN.size).toBe(0);
+    t.createNode('/p/b', data('y'), OPEN_ACL_UNSAFE, 0n, -1, 21n, 100n);
+    t.createNode('/q/c', data('y'), OPEN_ACL_UNSAFE, 0n, -1, 22n, 100n);
+    expect(t.get('/p')!.children).toEqual(new Set(['b']));
+    expect(t.get('/q')!.children).toEqual(new Set(['c']));
+    expect(t.stat('/p')!.numChildren).toBe(1);
+    expect(NO_CHILDREN.size).toBe(0);
+  });
+
   it('pzxid moves only forwards', () => {
     const t = treeWith('/p', '/p/a', '/p/b');
     t.deleteNode('/p/a', 50n);
@@ -288,7 +303,7 @@ describe('statOf (znode.ts)', () => {
   it('reports cversion as 2*stored - numChildren', () => {
     const n = newZnode(null, OPEN_ACL_UNSAFE, 0n, 1n, 1n);
     n.cversion = 7;
-    n.children.add('a').add('b').add('c');
+    for (const c of ['a', 'b', 'c']) addChild(n, c);
     expect(statOf(n, false).cversion).toBe(11);
     expect(statOf(n, false).numChildren).toBe(3);
   });
