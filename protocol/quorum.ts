@@ -104,28 +104,32 @@ export function decodeQuorumPacket(buf: Buffer): QuorumPacket {
  */
 export function quorumPacketLength(buf: Buffer, offset = 0, maxLength = 0xfffff * 2): number {
   let pos = offset + 12; // type + zxid
-  const lengthAt = (what: string): number | undefined => {
-    if (buf.length < pos + 4) return undefined;
-    const n = buf.readInt32BE(pos);
-    pos += 4;
-    if (n < -1 || n > maxLength) throw new JuteDecodeError(`bad ${what} length ${n} in QuorumPacket`);
-    return n;
-  };
-  const dataLen = lengthAt('data');
+  const dataLen = lengthField(buf, pos, maxLength, 'data');
   if (dataLen === undefined) return -1;
-  pos += Math.max(dataLen, 0);
-  const count = lengthAt('authinfo');
+  pos += 4 + Math.max(dataLen, 0);
+  const count = lengthField(buf, pos, maxLength, 'authinfo');
   if (count === undefined) return -1;
+  pos += 4;
   for (let i = 0; i < count; i++) {
-    for (const what of ['scheme', 'id']) {
-      const len = lengthAt(what);
+    for (const what of AUTH_FIELDS) {
+      const len = lengthField(buf, pos, maxLength, what);
       if (len === undefined) return -1;
-      pos += Math.max(len, 0);
+      pos += 4 + Math.max(len, 0);
     }
   }
   if (buf.length < pos) return -1;
   if (pos - offset > maxLength) throw new JuteDecodeError(`QuorumPacket of ${pos - offset} bytes exceeds ${maxLength}`);
   return pos - offset;
+}
+
+const AUTH_FIELDS = ['scheme', 'id'] as const;
+
+/** The int length field at `pos` (undefined if not all there yet), checked against `maxLength`. */
+function lengthField(buf: Buffer, pos: number, maxLength: number, what: string): number | undefined {
+  if (buf.length < pos + 4) return undefined;
+  const n = buf.readInt32BE(pos);
+  if (n < -1 || n > maxLength) throw new JuteDecodeError(`bad ${what} length ${n} in QuorumPacket`);
+  return n;
 }
 
 /**

@@ -16,6 +16,7 @@ import { Perms } from '../../protocol/types.js';
 import { hasPermission, normalizeClientIp } from '../data/acl.js';
 import type { ClientChannel } from '../requests/client-channel.js';
 import type { ConnectOutcome, RequestProcessor } from '../requests/request-processor.js';
+import { CoalescedWrites } from './coalesced-writes.js';
 import { ConnectionStats, type ServerStats } from './server-stats.js';
 
 export interface ConnectionHost {
@@ -61,7 +62,7 @@ export class ClientConnection implements ClientChannel {
   /** Request frames that arrived while the ConnectRequest was being answered. */
   private waiting: Buffer[] = [];
   /** Frames sent in this turn of the event loop, written together when it ends. */
-  private outgoing: Buffer[] = [];
+  private readonly outgoing: CoalescedWrites;
   /** The pipeline bound at the handshake. */
   private processor: RequestProcessor | undefined;
 
@@ -73,6 +74,7 @@ export class ClientConnection implements ClientChannel {
     this.remotePort = socket.remotePort ?? 0;
     this.authIds = [{ scheme: 'ip', id: this.remoteIp }];
     this.decoder = new FrameDecoder(host.maxBufferBytes);
+    this.outgoing = new CoalescedWrites(socket);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => undefined);
@@ -93,22 +95,13 @@ export class ClientConnection implements ClientChannel {
     if (this.state === 'closed') return;
     this.stats.packetsSent++;
     this.host.stats.packetsSent++;
-    // Everything sent in one tick leaves in one write of one buffer (the replies of a whole group
-    // commit, say): copying small frames together costs less than handing the socket each one.
-    if (this.outgoing.length === 0) process.nextTick(this.flush);
-    this.outgoing.push(frame);
+    // Everything sent in one tick leaves in one write (the replies of a whole group commit, say).
+    this.outgoing.write(frame);
   }
-
-  private readonly flush = (): void => {
-    const frames = this.outgoing;
-    if (frames.length === 0) return;
-    this.outgoing = [];
-    this.socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
-  };
 
   close(reason: string): void {
     if (this.state === 'closed') return;
-    this.flush(); // what was sent before the close still goes out, ahead of the FIN
+    this.outgoing.flush(); // what was sent before the close still goes out, ahead of the FIN
     this.state = 'closed';
     this.host.log(`closing connection ${this.remoteIp}:${this.remotePort}: ${reason}`);
     this.socket.end();

@@ -8,6 +8,7 @@
 import { createConnection, type Socket } from 'node:net';
 import { encodeQuorumPacket, type QuorumPacket } from '../../protocol/quorum.js';
 import type { PeerEndpoint } from './election-links.js';
+import { CoalescedWrites } from '../net/coalesced-writes.js';
 import { QuorumStreamReader, type InboundPacket } from './packet-reader.js';
 
 export interface LeaderLinkOptions {
@@ -24,12 +25,12 @@ export interface LeaderLinkOptions {
 
 export class LeaderLink {
   private socket: Socket | undefined;
+  private writes: CoalescedWrites | undefined;
   private connected = false;
   /** The leader has sent something on the current connection. */
   private answered = false;
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
-  private corked = false;
 
   constructor(private readonly o: LeaderLinkOptions) {}
 
@@ -41,6 +42,7 @@ export class LeaderLink {
     if (this.closed) return;
     const socket = createConnection({ host: this.o.leader.host, port: this.o.leader.port });
     this.socket = socket;
+    this.writes = new CoalescedWrites(socket);
     socket.setNoDelay(true);
     socket.on('error', () => undefined);
     const reader = new QuorumStreamReader(this.o.maxPacketBytes, true);
@@ -80,15 +82,7 @@ export class LeaderLink {
   send(packet: QuorumPacket): void {
     const socket = this.socket;
     if (!socket || !this.connected || socket.destroyed) return;
-    if (!this.corked) {
-      this.corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        socket.uncork();
-      });
-    }
-    socket.write(encodeQuorumPacket(packet));
+    this.writes!.write(encodeQuorumPacket(packet));
   }
 
   close(): void {

@@ -10,6 +10,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import {
   decodeLearnerInfo, encodeQuorumPacket, QuorumPacketType as T, quorumPacketTypeName, type QuorumPacket,
 } from '../../protocol/quorum.js';
+import { CoalescedWrites } from '../net/coalesced-writes.js';
 import { QuorumStreamReader } from './packet-reader.js';
 
 export interface LearnerLinksOptions {
@@ -28,7 +29,7 @@ export interface LearnerLinksOptions {
 interface Link {
   readonly sid: bigint;
   readonly socket: Socket;
-  corked: boolean;
+  readonly writes: CoalescedWrites;
 }
 
 export class LearnerLinks {
@@ -37,6 +38,8 @@ export class LearnerLinks {
   private closed = false;
   /** Connections refused for a bad first packet or an unknown sid. */
   refused = 0;
+  private lastPacket: QuorumPacket | undefined;
+  private lastBytes: Buffer = Buffer.alloc(0);
 
   constructor(private readonly o: LearnerLinksOptions) {}
 
@@ -94,7 +97,7 @@ export class LearnerLinks {
     if (sid === this.o.myid || !this.o.configured.has(sid)) return refuse(`sid ${sid} is ${sid === this.o.myid ? 'my own' : 'not in the configuration'}`);
     this.unidentified.delete(socket);
     socket.setTimeout(0);
-    const link: Link = { sid, socket, corked: false };
+    const link: Link = { sid, socket, writes: new CoalescedWrites(socket) };
     const old = this.links.get(sid);
     this.links.set(sid, link);
     if (old) {
@@ -108,16 +111,21 @@ export class LearnerLinks {
   send(sid: bigint, packet: QuorumPacket, snapshot?: Buffer): void {
     const link = this.links.get(sid);
     if (!link || link.socket.destroyed) return;
-    if (!link.corked) {
-      link.corked = true;
-      link.socket.cork();
-      process.nextTick(() => {
-        link.corked = false;
-        link.socket.uncork();
-      });
+    link.writes.write(this.encoded(packet));
+    if (snapshot) link.writes.write(snapshot);
+  }
+
+  /**
+   * The bytes of `packet`. A proposal or commit goes to every follower as one packet object, one
+   * after the other, so the last encoding is kept and reused for the same object (packets are
+   * never modified once made).
+   */
+  private encoded(packet: QuorumPacket): Buffer {
+    if (packet !== this.lastPacket) {
+      this.lastPacket = packet;
+      this.lastBytes = encodeQuorumPacket(packet);
     }
-    link.socket.write(encodeQuorumPacket(packet));
-    if (snapshot) link.socket.write(snapshot);
+    return this.lastBytes;
   }
 
   /** Closes the connection of `sid` (the machine dropped it); no onClosed follows. */

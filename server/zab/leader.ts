@@ -306,9 +306,10 @@ export class Leader {
     this.lastProposed = zxid;
     this.outstanding.push({ entry, acks: new Set() });
     this.out.persist.entries.push(entry);
+    const proposal = quorumPacket(T.PROPOSAL, zxid, data); // one packet object: the links encode it once
     for (const h of this.handles.values()) {
       if (!h.forwarding || h.observer) continue;
-      this.sendTo(h.sid, quorumPacket(T.PROPOSAL, zxid, data));
+      this.sendTo(h.sid, proposal);
       if (h.stage === 'uptodate') h.unacked.sent(zxid, this.ticks);
     }
   }
@@ -327,10 +328,11 @@ export class Leader {
       const { entry } = this.outstanding.shift()!;
       this.committedLog.push(entry);
       if (this.committedLog.length > this.commitLogCount) this.committedLog.shift();
+      const commit = quorumPacket(T.COMMIT, entry.zxid);
       for (const h of this.handles.values()) {
         if (!h.forwarding) continue;
         if (h.observer) this.sendTo(h.sid, quorumPacket(T.INFORM, entry.zxid, entry.data));
-        else this.sendTo(h.sid, quorumPacket(T.COMMIT, entry.zxid));
+        else this.sendTo(h.sid, commit);
       }
       this.toApply.push(entry);
       for (const sid of this.pendingSyncs.get(entry.zxid) ?? []) this.sendTo(sid, quorumPacket(T.SYNC, 0n));
