@@ -81,7 +81,9 @@ describe.each([
     const lastZxid = a.processor.lastProcessedZxid;
     await stop(a); // the session is left open: its socket is dropped, no closeSession
     const snapshots = readdirSync(join(dir, FORMAT_DIR)).filter((n) => /^snapshot\.[0-9a-f]+$/.test(n));
-    expect(snapshots.length > 2).toBe(snapCount < 100); // the startup snapshot, and more when snapCount is small
+    // The startup snapshot, and more when snapCount is small: with 8, the first comes after 4 to 7
+    // of these 13 txns whatever the randomisation draws (a second one is not certain: 7 + 7 > 13).
+    expect(snapshots.length > 1).toBe(snapCount < 100);
 
     const b = await start(dir, { snapCount });
     expect(dumpTree(b.processor.tree)).toEqual(before);
