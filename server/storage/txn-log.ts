@@ -81,21 +81,20 @@ export class TxnLog {
     return this.flushing !== undefined;
   }
 
+  /**
+   * Writes batch after batch while anything is queued. A finished batch is reported durable only
+   * after the next one's write is under way: applying and answering a big batch takes the event
+   * loop for a while, and the disk should not sit idle meanwhile.
+   */
   private async flushLoop(): Promise<void> {
     try {
-      while (this.queue.length > 0 && !this.failed) {
-        const batch = this.queue;
-        const bytes = this.queueBytes;
-        const lastZxid = this.queueZxid;
-        const firstZxid = this.firstQueuedZxid;
-        this.queue = [];
-        this.queueBytes = 0;
-        await this.writeAndSync(batch, bytes, firstZxid);
-        const txns = batch.length / 2;
-        this.stats.syncs++;
-        this.stats.txns += txns;
-        if (txns > this.stats.maxBatch) this.stats.maxBatch = txns;
-        this.options.onDurable(lastZxid);
+      let finished: bigint | undefined;
+      for (;;) {
+        const writing = this.queue.length > 0 && !this.failed ? this.writeNext() : undefined;
+        if (finished !== undefined) this.options.onDurable(finished);
+        finished = undefined;
+        if (writing) finished = await writing;
+        else if (this.queue.length === 0 || this.failed) break; // onDurable may have appended more
       }
     } catch (e) {
       this.failed = e as Error;
@@ -103,6 +102,21 @@ export class TxnLog {
     } finally {
       this.flushing = undefined;
     }
+  }
+
+  /** Writes everything queued as one durable write; resolves with its last zxid. */
+  private async writeNext(): Promise<bigint> {
+    const batch = this.queue;
+    const bytes = this.queueBytes;
+    const lastZxid = this.queueZxid;
+    this.queue = [];
+    this.queueBytes = 0;
+    await this.writeAndSync(batch, bytes, this.firstQueuedZxid);
+    const txns = batch.length / 2;
+    this.stats.syncs++;
+    this.stats.txns += txns;
+    if (txns > this.stats.maxBatch) this.stats.maxBatch = txns;
+    return lastZxid;
   }
 
   private async writeAndSync(batch: Buffer[], bytes: number, firstZxid: bigint): Promise<void> {

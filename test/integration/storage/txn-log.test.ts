@@ -1,0 +1,82 @@
+// The txn log's group commit on a real directory: what is appended in one turn shares one durable
+// write, reports come in zxid order and cover every txn, txns appended while a write is under way
+// (or from inside a report) ride the next write, and everything reads back from the segment.
+
+import { mkdirSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { storageDirs } from '../../../server/storage/file-names.js';
+import { readLogTail } from '../../../server/storage/log-rewrite.js';
+import { TxnLog } from '../../../server/storage/txn-log.js';
+import { removeDataDir, tempDataDir } from '../../support/data-dirs.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) removeDataDir(d);
+});
+
+function openLog(onDurable: (zxid: bigint, log: TxnLog) => void): { log: TxnLog; dir: string; failures: Error[] } {
+  const dir = tempDataDir('zabkit-txnlog');
+  dirs.push(dir);
+  const failures: Error[] = [];
+  const { logDir } = storageDirs(dir, undefined);
+  mkdirSync(logDir, { recursive: true });
+  const log: TxnLog = new TxnLog({
+    dir: logDir,
+    preAllocBytes: 1 << 20,
+    onDurable: (zxid) => onDurable(zxid, log),
+    onFailure: (err) => failures.push(err),
+  });
+  return { log, dir, failures };
+}
+
+/** At least a TxnHeader's 32 bytes, as every real record is (shorter ones read back as damage). */
+const payload = (zxid: bigint): Buffer => Buffer.from(`txn ${zxid}`.padEnd(40, '.'));
+
+describe('TxnLog', () => {
+  it('starts writing at the first append; the rest of the turn shares the next write', async () => {
+    const reports: bigint[] = [];
+    const { log, dir, failures } = openLog((zxid) => reports.push(zxid));
+    for (let z = 1n; z <= 50n; z++) log.append(z, payload(z));
+    await log.drain();
+    expect(failures).toEqual([]);
+    expect(reports).toEqual([1n, 50n]);
+    expect(log.stats).toMatchObject({ syncs: 2, txns: 50, maxBatch: 49 });
+
+    const logged = await readLogTail(storageDirs(dir, undefined), 100);
+    expect(logged.map((t) => t.zxid)).toEqual(Array.from({ length: 50 }, (_, i) => BigInt(i + 1)));
+    expect(logged[49]!.data).toEqual(payload(50n));
+    await log.close();
+  });
+
+  it('lets txns appended while a write is under way ride the next one, reported after it', async () => {
+    const reports: bigint[] = [];
+    const { log, dir, failures } = openLog((zxid) => reports.push(zxid));
+    log.append(1n, payload(1n)); // starts the first write
+    await new Promise((r) => setImmediate(r));
+    for (let z = 2n; z <= 20n; z++) log.append(z, payload(z)); // queued behind it
+    await log.drain();
+    expect(failures).toEqual([]);
+    expect(reports.at(-1)).toBe(20n);
+    expect(reports).toEqual([...reports].sort((a, b) => (a < b ? -1 : 1)));
+    expect(new Set(reports).size).toBe(reports.length);
+    expect(log.stats.syncs).toBe(reports.length);
+    expect(log.stats.syncs).toBeLessThan(20);
+    expect((await readLogTail(storageDirs(dir, undefined), 100)).length).toBe(20);
+    await log.close();
+  });
+
+  it('writes txns appended from inside a durable report', async () => {
+    const reports: bigint[] = [];
+    const { log, dir, failures } = openLog((zxid, self) => {
+      reports.push(zxid);
+      if (zxid < 5n) self.append(zxid + 1n, payload(zxid + 1n)); // as an apply that logs a follow-up txn would
+    });
+    log.append(1n, payload(1n));
+    await log.drain();
+    expect(failures).toEqual([]);
+    expect(reports).toEqual([1n, 2n, 3n, 4n, 5n]);
+    expect(log.busy).toBe(false);
+    expect((await readLogTail(storageDirs(dir, undefined), 10)).map((t) => t.zxid)).toEqual([1n, 2n, 3n, 4n, 5n]);
+    await log.close();
+  });
+});
