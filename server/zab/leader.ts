@@ -328,10 +328,12 @@ export class Leader {
       const { entry } = this.outstanding.shift()!;
       this.committedLog.push(entry);
       if (this.committedLog.length > this.commitLogCount) this.committedLog.shift();
+      // One packet object per kind: the links encode each once for every learner it goes to.
       const commit = quorumPacket(T.COMMIT, entry.zxid);
+      let inform: QuorumPacket | undefined;
       for (const h of this.handles.values()) {
         if (!h.forwarding) continue;
-        if (h.observer) this.sendTo(h.sid, quorumPacket(T.INFORM, entry.zxid, entry.data));
+        if (h.observer) this.sendTo(h.sid, (inform ??= quorumPacket(T.INFORM, entry.zxid, entry.data)));
         else this.sendTo(h.sid, commit);
       }
       this.toApply.push(entry);
