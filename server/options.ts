@@ -3,6 +3,8 @@
 // ServerOptions; startServer consumes it.
 // Counterpart: ServerConfig / QuorumPeerConfig fields used by ZooKeeperServerMain / QuorumPeerMain.
 
+import { DEFAULT_SLOW_WRITE_WARNING_MS } from './storage/txn-log.js';
+
 export type PeerRole = 'participant' | 'observer';
 
 /** One member of an ensemble: `server.N=host:quorumPort:electionPort[:role][;[clientHost:]clientPort]`. */
@@ -64,6 +66,8 @@ export interface ServerOptions {
   snapCount: number;
   /** preAllocSize (KiB): txn log segments grow in steps of this size. */
   preAllocSizeKb: number;
+  /** fsync.warningthresholdms: a durable txn log write slower than this is logged. */
+  fsyncWarningThresholdMs: number;
   /** autopurge.snapRetainCount: snapshots kept by the purge (at least 3). */
   snapRetainCount: number;
   /** autopurge.purgeInterval (hours): how often to purge; 0 = never. */
@@ -111,6 +115,7 @@ export function defaultServerOptions(overrides: Partial<ServerOptions> = {}): Se
     dataLogDir: undefined,
     snapCount: 100_000,
     preAllocSizeKb: 65_536,
+    fsyncWarningThresholdMs: DEFAULT_SLOW_WRITE_WARNING_MS,
     snapRetainCount: 3,
     purgeIntervalHours: 0,
     serverId: 1,

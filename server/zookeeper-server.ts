@@ -39,7 +39,11 @@ export class ZooKeeperServer {
       this.logger(`fatal: ${err.message}; stopping the server`);
       void this.close();
     });
-    this.clients = new ClientListener(options, logger, { processor: this.processor, mode: 'standalone' });
+    this.clients = new ClientListener(options, logger, {
+      processor: this.processor,
+      mode: 'standalone',
+      ...(storage ? { txnLogStats: () => storage.store.log.stats } : {}),
+    });
   }
 
   get stats(): ServerStats {
@@ -96,6 +100,7 @@ export async function startServer(
     dataLogDir: options.dataLogDir,
     snapCount: options.snapCount,
     preAllocBytes: options.preAllocSizeKb * 1024,
+    fsyncWarningThresholdMs: options.fsyncWarningThresholdMs,
     snapRetainCount: options.snapRetainCount,
     purgeIntervalHours: options.purgeIntervalHours,
     random: Math.random,

@@ -98,6 +98,7 @@ const HONOURED: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['dataLogDir', (v, ctx, out) => void (out.dataLogDir = out.options.dataLogDir = nonEmpty(v, ctx))],
   ['snapCount', (v, ctx, out) => void (out.options.snapCount = parseSystemPropertyInteger(v, ctx, 2))],
   ['preAllocSize', (v, ctx, out) => void (out.options.preAllocSizeKb = parseSystemPropertyInteger(v, ctx, 1))],
+  ['fsync.warningthresholdms', (v, ctx, out) => void (out.options.fsyncWarningThresholdMs = parseSystemPropertyInteger(v, ctx, 0))],
   ['autopurge.snapRetainCount', (v, ctx, out) => void (out.options.snapRetainCount = parseInteger(v, ctx, { min: 0 }))],
   ['autopurge.purgeInterval', (v, ctx, out) => void (out.options.purgeIntervalHours = parseInteger(v, ctx, { min: 0 }))],
   // ZKDatabase's rules: below 500 or unparsable, commitLogCount is 500; a snapshotSizeFactor
@@ -186,7 +187,7 @@ const RECOGNISED: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   // Well-known server settings that reach ZooKeeper as "zookeeper." + key system properties.
   ...[
     'snapSizeLimitInKb', 'txnLogSizeLimitInKb',
-    'globalOutstandingLimit', 'forceSync', 'fsync.warningthresholdms', 'maxResponseCacheSize',
+    'globalOutstandingLimit', 'forceSync', 'maxResponseCacheSize',
     'maxGetChildrenResponseCacheSize', 'traceFile', 'skipACL', 'leaderServes', 'cnxTimeout',
     'electionPortBindRetry', 'tcpKeepAlive', 'clientTcpKeepAlive', 'serverCnxnFactory', 'maxCnxns',
     'flushDelay', 'maxWriteQueuePollTime', 'maxBatchSize', 'throttledOpWaitTime',

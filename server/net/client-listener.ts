@@ -8,6 +8,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ServerOptions } from '../options.js';
 import type { RequestProcessor } from '../requests/request-processor.js';
+import type { TxnLogStats } from '../storage/txn-log.js';
 import { ClientConnection, type ConnectionHost } from './client-connection.js';
 import { fourLetterWordText, FOUR_LETTER_WORDS } from './four-letter-words.js';
 import { ServerStats } from './server-stats.js';
@@ -41,6 +42,8 @@ export interface ServingState {
   readonly mode: ServerMode;
   /** Ensemble members only. */
   quorumStatus?(): QuorumStatus;
+  /** Servers with a data directory: the txn log's counters. */
+  txnLogStats?(): TxnLogStats;
 }
 
 export class ClientListener implements ConnectionHost {

@@ -11,6 +11,7 @@ import { toHexString } from '../../protocol/zxid.js';
 import type { ClientConnection } from './client-connection.js';
 import type { RequestProcessor } from '../requests/request-processor.js';
 import type { ClientListener, QuorumStatus } from './client-listener.js';
+import type { AvgMinMax } from '../metrics/avg-min-max.js';
 
 /** FourLetterCommands.ZK_NOT_SERVING */
 export const ZK_NOT_SERVING = 'This ZooKeeper instance is not currently serving requests\n';
@@ -110,6 +111,7 @@ function mntr(server: Host, processor: RequestProcessor): string {
   const quorum = server.serving.quorumStatus?.();
   const watch = processor.watches;
   const lag = stats.eventLoopLag;
+  const txnLog = server.serving.txnLogStats?.();
   const metrics: [string, string | number][] = [
     ['version', VERSION_LINE],
     ['server_state', server.serving.mode],
@@ -129,6 +131,9 @@ function mntr(server: Host, processor: RequestProcessor): string {
     ['uptime', Date.now() - server.startedAt],
     ['global_sessions', processor.sessions.size],
     ['local_sessions', 0],
+    // FileTxnLog's fsynctime and SyncRequestProcessor's batch size (0s without a data directory)
+    ...summary('fsynctime', txnLog?.syncMs),
+    ...summary('sync_processor_batch_size', txnLog?.batchSize),
     ...(quorum ? quorumMetrics(server.serving.mode, quorum) : [
       ['last_proposal_size', -1],
       ['max_proposal_size', -1],
@@ -141,6 +146,17 @@ function mntr(server: Host, processor: RequestProcessor): string {
     ['event_loop_lag_samples', lag.samples],
   ];
   return metrics.map(([k, v]) => `zk_${k}\t${v}\n`).join('');
+}
+
+/** An AvgMinMaxCounter as mntr prints it: avg_, min_, max_, cnt_, sum_ of `name`. */
+function summary(name: string, s: AvgMinMax | undefined): [string, string | number][] {
+  return [
+    [`avg_${name}`, javaDouble(s?.avg ?? 0)],
+    [`min_${name}`, s?.minOrZero ?? 0],
+    [`max_${name}`, s?.max ?? 0],
+    [`cnt_${name}`, s?.count ?? 0],
+    [`sum_${name}`, s?.total ?? 0],
+  ];
 }
 
 function openFileDescriptors(): number {

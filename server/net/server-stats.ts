@@ -5,35 +5,7 @@
 // counterpart for; mntr reports it as zk_event_loop_lag_* and srst resets it.
 
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-
-export class LatencyStats {
-  count = 0;
-  total = 0;
-  min = Number.MAX_SAFE_INTEGER;
-  max = 0;
-
-  record(ms: number): void {
-    this.count++;
-    this.total += ms;
-    if (ms < this.min) this.min = ms;
-    if (ms > this.max) this.max = ms;
-  }
-
-  get minOrZero(): number {
-    return this.count === 0 ? 0 : this.min;
-  }
-
-  get avg(): number {
-    return this.count === 0 ? 0 : this.total / this.count;
-  }
-
-  reset(): void {
-    this.count = 0;
-    this.total = 0;
-    this.min = Number.MAX_SAFE_INTEGER;
-    this.max = 0;
-  }
-}
+import { AvgMinMax } from '../metrics/avg-min-max.js';
 
 /** How often the event-loop delay is sampled; every sample is (time between timer runs) − this. */
 export const EVENT_LOOP_SAMPLE_MS = 10;
@@ -66,7 +38,7 @@ function lateMs(ns: number): number {
 export class ServerStats {
   packetsReceived = 0;
   packetsSent = 0;
-  readonly latency = new LatencyStats();
+  readonly latency = new AvgMinMax();
 
   constructor() {
     eventLoopDelay();
@@ -90,7 +62,7 @@ export class ServerStats {
 export class ConnectionStats {
   packetsReceived = 0;
   packetsSent = 0;
-  readonly latency = new LatencyStats();
+  readonly latency = new AvgMinMax();
   lastOp = 'NA';
   lastCxid = -1;
   lastZxid = -1n;

@@ -94,6 +94,7 @@ export class QuorumPeer implements RoleHost {
       /** Only read while serving. */
       get mode(): ServerMode { return peer.servingRole?.kind ?? 'follower'; },
       quorumStatus: () => this.status(),
+      txnLogStats: () => storage.txnLogStats,
     };
     this.clients = new ClientListener(options, logger, serving);
     storage.onDurable = (zxid) => this.queue.run(() => this.role?.persisted(zxid));
@@ -119,6 +120,7 @@ export class QuorumPeer implements RoleHost {
       dataLogDir: options.dataLogDir,
       snapCount: options.snapCount,
       preAllocBytes: options.preAllocSizeKb * 1024,
+      fsyncWarningThresholdMs: options.fsyncWarningThresholdMs,
       snapRetainCount: options.snapRetainCount,
       purgeIntervalHours: options.purgeIntervalHours,
       commitLogCount: options.commitLogCount,

@@ -21,13 +21,15 @@ import { discardLog, readLogFrom, readLogTail, truncateLog, type LoggedTxn } fro
 import { purge } from '../storage/purge.js';
 import { recover } from '../storage/recovery.js';
 import { DEFAULT_PACING, writeSnapshot, type SnapshotSource } from '../storage/snapshot-writer.js';
-import { TxnLog } from '../storage/txn-log.js';
+import { TxnLog, type TxnLogStats } from '../storage/txn-log.js';
 
 export interface QuorumStorageOptions {
   readonly dataDir: string;
   readonly dataLogDir?: string | undefined;
   readonly snapCount: number;
   readonly preAllocBytes: number;
+  /** fsync.warningthresholdms: a slower durable write of the txn log is logged. */
+  readonly fsyncWarningThresholdMs?: number;
   readonly snapRetainCount: number;
   readonly purgeIntervalHours: number;
   /** zookeeper.commitLogCount: logged txns kept in memory for DIFF (500). */
@@ -80,6 +82,8 @@ export class QuorumStorage {
     this.log = new TxnLog({
       dir: this.dirs.logDir,
       preAllocBytes: o.preAllocBytes,
+      slowWriteWarningMs: o.fsyncWarningThresholdMs,
+      warn: o.log,
       onDurable: (zxid) => {
         if (zxid > this.durableZxid) this.durableZxid = zxid;
         this.onDurable(zxid);
@@ -90,6 +94,11 @@ export class QuorumStorage {
         this.onFailure(err);
       },
     });
+  }
+
+  /** Group-commit counters and durable-write times (mntr). */
+  get txnLogStats(): TxnLogStats {
+    return this.log.stats;
   }
 
   /** Recovers the data directory and reads the epochs; returns the storage and the recovered state. */

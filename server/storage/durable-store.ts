@@ -24,6 +24,8 @@ export interface StorageOptions {
   readonly snapRetainCount: number;
   /** autopurge.purgeInterval in hours; 0 disables purging. */
   readonly purgeIntervalHours: number;
+  /** fsync.warningthresholdms: a slower durable write of the txn log is logged. */
+  readonly fsyncWarningThresholdMs?: number;
   /** Uniform in [0, 1): the snapCount randomisation. */
   readonly random: () => number;
   readonly log: (message: string) => void;
@@ -58,6 +60,8 @@ export class DurableStore implements TxnSink {
       preAllocBytes: options.preAllocBytes,
       onDurable: (zxid) => this.pacing?.durable(zxid),
       onFailure: (err) => this.fail(err),
+      slowWriteWarningMs: options.fsyncWarningThresholdMs,
+      warn: options.log,
     });
   }
 

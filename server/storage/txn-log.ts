@@ -10,6 +10,8 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { AvgMinMax } from '../metrics/avg-min-max.js';
 import { encodeRecordHeader, encodeSegmentHeader, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './log-format.js';
 import { logName } from './file-names.js';
 import { fsyncDir } from './fs-util.js';
@@ -22,6 +24,10 @@ export interface TxnLogOptions {
   readonly onDurable: (zxid: bigint) => void;
   /** A write or sync failed: nothing more can be acknowledged. */
   readonly onFailure: (err: Error) => void;
+  /** A durable write slower than this is logged (fsync.warningthresholdms; 1000 by default). */
+  readonly slowWriteWarningMs?: number;
+  /** Where that warning goes. */
+  readonly warn?: (message: string) => void;
 }
 
 /** Counters for figures and four-letter words. */
@@ -32,7 +38,14 @@ export interface TxnLogStats {
   bytes: number;
   /** Largest number of txns one durable write (a group commit) made durable. */
   maxBatch: number;
+  /** Whole milliseconds each durable write took, as ZooKeeper's fsynctime (mntr *_fsynctime). */
+  readonly syncMs: AvgMinMax;
+  /** Txns per durable write, as ZooKeeper's sync_processor_batch_size. */
+  readonly batchSize: AvgMinMax;
 }
+
+/** ZooKeeper's default fsync.warningthresholdms. */
+export const DEFAULT_SLOW_WRITE_WARNING_MS = 1000;
 
 /** Synchronous data writes where the platform has them (Linux, macOS); 0 elsewhere. */
 const O_DSYNC: number = constants.O_DSYNC ?? 0;
@@ -56,7 +69,7 @@ export class TxnLog {
   private rollRequested = false;
   private failed: Error | undefined;
   private closed = false;
-  readonly stats: TxnLogStats = { syncs: 0, txns: 0, bytes: 0, maxBatch: 0 };
+  readonly stats: TxnLogStats = { syncs: 0, txns: 0, bytes: 0, maxBatch: 0, syncMs: new AvgMinMax(), batchSize: new AvgMinMax() };
 
   constructor(private readonly options: TxnLogOptions) {}
 
@@ -116,6 +129,7 @@ export class TxnLog {
     this.stats.syncs++;
     this.stats.txns += txns;
     if (txns > this.stats.maxBatch) this.stats.maxBatch = txns;
+    this.stats.batchSize.record(txns);
     return lastZxid;
   }
 
@@ -132,10 +146,21 @@ export class TxnLog {
       segment.allocated = Math.ceil(end / step) * step;
       await segment.handle.truncate(segment.allocated);
     }
+    const started = performance.now();
     await writeAll(segment.handle, batch, segment.position);
     segment.position = end;
     this.stats.bytes += bytes;
     if (O_DSYNC === 0) await segment.handle.datasync();
+    this.recordSyncTime(performance.now() - started, segment);
+  }
+
+  /** The time is as the event loop saw it: the disk's, plus any wait for the loop to notice. */
+  private recordSyncTime(ms: number, segment: Segment): void {
+    this.stats.syncMs.record(Math.floor(ms));
+    const threshold = this.options.slowWriteWarningMs ?? DEFAULT_SLOW_WRITE_WARNING_MS;
+    if (ms > threshold) {
+      this.options.warn?.(`storage: a durable write to ${segment.name} took ${ms.toFixed(0)} ms (over fsync.warningthresholdms=${threshold}); every request in its batch waited that long. The segment is ${segment.position} bytes. A slow or shared disk is the usual cause: give the txn log (dataLogDir) a device of its own`);
+    }
   }
 
   private async createSegment(firstZxid: bigint): Promise<Segment> {

@@ -195,6 +195,17 @@ describe.each([ZABKIT_STANDALONE, zabkitEnsemble('follower', { tickTimeMs: 2000,
       zk_uptime: INT,
       zk_global_sessions: INT,
       zk_local_sessions: INT,
+      // the txn log's durable writes (ZooKeeper's ServerMetrics FSYNC_TIME and BATCH_SIZE summaries)
+      zk_avg_fsynctime: DOUBLE,
+      zk_min_fsynctime: INT,
+      zk_max_fsynctime: INT,
+      zk_cnt_fsynctime: INT,
+      zk_sum_fsynctime: INT,
+      zk_avg_sync_processor_batch_size: DOUBLE,
+      zk_min_sync_processor_batch_size: INT,
+      zk_max_sync_processor_batch_size: INT,
+      zk_cnt_sync_processor_batch_size: INT,
+      zk_sum_sync_processor_batch_size: INT,
     };
     for (const [k, shape] of Object.entries(core)) {
       expect(ma.get(k), `ours ${k}`).toMatch(shape);
@@ -205,6 +216,10 @@ describe.each([ZABKIT_STANDALONE, zabkitEnsemble('follower', { tickTimeMs: 2000,
     for (const k of ['zk_server_state', 'zk_znode_count', 'zk_watch_count', 'zk_ephemerals_count', 'zk_global_sessions', 'zk_num_alive_connections', ...learnerKeys]) {
       expect([k, ma.get(k)]).toEqual([k, mb.get(k)]);
     }
+    // both logged the populated txns (our standalone target keeps everything in memory: no log)
+    if (server.mode !== 'standalone') expect(Number(ma.get('zk_cnt_fsynctime'))).toBeGreaterThan(0);
+    expect(Number(mb.get('zk_cnt_fsynctime'))).toBeGreaterThan(0);
+    expect(Number(mb.get('zk_sum_sync_processor_batch_size'))).toBeGreaterThanOrEqual(Number(mb.get('zk_cnt_sync_processor_batch_size')));
   });
 
   it('wchs, wchc and wchp agree on the data-table watches', async () => {

@@ -9,6 +9,7 @@ import { OPEN_ACL_UNSAFE, Perms } from '../../../protocol/types.js';
 import { digestId } from '../../../server/data/acl.js';
 import { FORMAT_DIR } from '../../../server/storage/file-names.js';
 import { startServer, type RunningServer } from '../../../server/zookeeper-server.js';
+import { fourLetterWord } from '../../support/apache-zookeeper.js';
 import { dumpTree, removeDataDir, tempDataDir } from '../../support/data-dirs.js';
 import { RawClient, mop } from '../../support/raw-client.js';
 
@@ -131,5 +132,24 @@ describe('sessions across a restart', () => {
     const b = await start(dir);
     expect(b.processor.tree.has('/tmp')).toBe(false);
     await expect(RawClient.connect(b.connectString, { sessionId, passwd, timeoutMs: 1000 })).rejects.toThrow(/expired or invalid/);
+  });
+});
+
+describe('the txn log in mntr', () => {
+  it('counts durable writes and their batch sizes, and keeps them across srst (as ZooKeeper does)', async () => {
+    const dataDir = tempDataDir();
+    dirs.push(dataDir);
+    const s = await start(dataDir, { fourLetterWords: '*' });
+    const c = await connect(s);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => c.create(`/n${i}`, 'x')));
+    await fourLetterWord(s.port, 'srst');
+    const mntr = new Map((await fourLetterWord(s.port, 'mntr')).trim().split('\n').map((l) => l.split('\t') as [string, string]));
+    const cnt = Number(mntr.get('zk_cnt_fsynctime'));
+    expect(cnt).toBeGreaterThan(0);
+    expect(Number(mntr.get('zk_cnt_sync_processor_batch_size'))).toBe(cnt);
+    // the session's creation and the 20 creates, at least
+    expect(Number(mntr.get('zk_sum_sync_processor_batch_size'))).toBeGreaterThanOrEqual(21);
+    expect(Number(mntr.get('zk_max_sync_processor_batch_size'))).toBeGreaterThan(1);
+    expect(mntr.get('zk_avg_fsynctime')).toMatch(/^\d+\.\d+(E-?\d+)?$/);
   });
 });

@@ -14,7 +14,10 @@ afterEach(() => {
   for (const d of dirs.splice(0)) removeDataDir(d);
 });
 
-function openLog(onDurable: (zxid: bigint, log: TxnLog) => void): { log: TxnLog; dir: string; failures: Error[] } {
+function openLog(
+  onDurable: (zxid: bigint, log: TxnLog) => void,
+  extra: { slowWriteWarningMs?: number; warn?: (m: string) => void } = {},
+): { log: TxnLog; dir: string; failures: Error[] } {
   const dir = tempDataDir('zabkit-txnlog');
   dirs.push(dir);
   const failures: Error[] = [];
@@ -25,6 +28,7 @@ function openLog(onDurable: (zxid: bigint, log: TxnLog) => void): { log: TxnLog;
     preAllocBytes: 1 << 20,
     onDurable: (zxid) => onDurable(zxid, log),
     onFailure: (err) => failures.push(err),
+    ...extra,
   });
   return { log, dir, failures };
 }
@@ -78,5 +82,31 @@ describe('TxnLog', () => {
     expect(log.busy).toBe(false);
     expect((await readLogTail(storageDirs(dir, undefined), 10)).map((t) => t.zxid)).toEqual([1n, 2n, 3n, 4n, 5n]);
     await log.close();
+  });
+
+  it('counts durable writes, their times and batch sizes, and warns of a write over the threshold', async () => {
+    const warnings: string[] = [];
+    const { log } = openLog(() => undefined, { slowWriteWarningMs: 0, warn: (m) => warnings.push(m) });
+    log.append(1n, payload(1n));
+    await new Promise((r) => setImmediate(r));
+    for (let z = 2n; z <= 30n; z++) log.append(z, payload(z));
+    await log.drain();
+    const { syncs, txns, syncMs, batchSize } = log.stats;
+    expect(syncMs.count).toBe(syncs);
+    expect(batchSize.count).toBe(syncs);
+    expect(batchSize.total).toBe(txns);
+    expect(txns).toBe(30);
+    expect(batchSize.min).toBe(1);
+    expect(Number.isInteger(syncMs.total)).toBe(true); // whole milliseconds, as ZooKeeper's fsynctime
+    expect(warnings).toHaveLength(syncs); // every write is slower than 0 ms
+    expect(warnings[0]).toMatch(/durable write to log\.0000000000000001 took \d+ ms \(over fsync\.warningthresholdms=0\)/);
+    await log.close();
+
+    const quiet: string[] = [];
+    const second = openLog(() => undefined, { slowWriteWarningMs: 60_000, warn: (m) => quiet.push(m) });
+    second.log.append(1n, payload(1n));
+    await second.log.drain();
+    expect(quiet).toEqual([]);
+    await second.log.close();
   });
 });

@@ -67,6 +67,7 @@ describe('parseZooCfg: real zoo.cfg files', () => {
         'metricsProvider.httpPort=7000',
         'preAllocSize=65536',
         'snapCount=100000',
+        'fsync.warningthresholdms=250',
         'forceSync=yes',
       ),
       {
@@ -87,6 +88,7 @@ describe('parseZooCfg: real zoo.cfg files', () => {
         purgeIntervalHours: 24,
         preAllocSizeKb: 65536,
         snapCount: 100000,
+        fsyncWarningThresholdMs: 250,
       },
       { 'autopurge.purgeInterval': '24', 'admin.serverPort': '8080', forceSync: 'yes' },
     ],
