@@ -104,6 +104,8 @@ export class TxnLog {
       let finished: bigint | undefined;
       for (;;) {
         const writing = this.queue.length > 0 && !this.failed ? this.writeNext() : undefined;
+        // Awaited below; this only keeps its failure handled should onDurable throw first.
+        writing?.catch(() => undefined);
         if (finished !== undefined) this.options.onDurable(finished);
         finished = undefined;
         if (writing) finished = await writing;
