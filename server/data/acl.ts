@@ -107,34 +107,57 @@ export function checkACL(acl: readonly ACL[], perm: number, ids: readonly Id[], 
   if (!hasPermission(acl, perm, ids)) throw new NoAuthError(path);
 }
 
-/** Validates and normalises an ACL list for create / setACL; `auth` expands to the caller's ids. */
-export function fixupACL(path: string, acl: readonly ACL[], ids: readonly Id[]): ACL[] {
-  const unique: ACL[] = [];
-  for (const a of acl) {
-    if (!unique.some((u) => u.perms === a.perms && u.id.scheme === a.id.scheme && u.id.id === a.id.id)) unique.push(a);
+/**
+ * Validates and normalises an ACL list for create / setACL; `auth` expands to the caller's ids and
+ * repeated entries are dropped. A list that needs neither (the usual case) is returned as it is.
+ */
+export function fixupACL(path: string, acl: ACL[], ids: readonly Id[]): ACL[] {
+  if (acl.length === 0) throw new InvalidACLError(path);
+  let unchanged = true;
+  for (let i = 0; i < acl.length && unchanged; i++) {
+    unchanged = acl[i]!.id.scheme !== 'auth' && !isRepeated(acl, i);
   }
-  if (unique.length === 0) throw new InvalidACLError(path);
+  if (unchanged) {
+    for (const a of acl) checkIdValid(path, a);
+    return acl;
+  }
   const out: ACL[] = [];
-  for (const a of unique) {
-    const { scheme, id } = a.id;
-    if (scheme === 'world' && id === 'anyone') {
+  for (let i = 0; i < acl.length; i++) {
+    const a = acl[i]!;
+    if (isRepeated(acl, i)) continue;
+    if (a.id.scheme !== 'auth') {
+      checkIdValid(path, a);
       out.push(a);
-    } else if (scheme === 'auth') {
-      let any = false;
-      for (const own of ids) {
-        if (providerOf(own.scheme)?.authenticated) {
-          any = true;
-          out.push({ perms: a.perms, id: { scheme: own.scheme, id: own.id } });
-        }
-      }
-      if (!any) throw new InvalidACLError(path);
-    } else {
-      const provider = providerOf(scheme);
-      if (!provider || !provider.isValid(id)) throw new InvalidACLError(path);
-      out.push(a);
+      continue;
     }
+    let any = false;
+    for (const own of ids) {
+      if (providerOf(own.scheme)?.authenticated) {
+        any = true;
+        out.push({ perms: a.perms, id: { scheme: own.scheme, id: own.id } });
+      }
+    }
+    if (!any) throw new InvalidACLError(path);
   }
   return out;
+}
+
+/** Whether an entry equal to acl[i] (perms, scheme and id) comes earlier in the list. */
+function isRepeated(acl: readonly ACL[], i: number): boolean {
+  const a = acl[i]!;
+  for (let j = 0; j < i; j++) {
+    const u = acl[j]!;
+    if (u.perms === a.perms && u.id.scheme === a.id.scheme && u.id.id === a.id.id) return true;
+  }
+  return false;
+}
+
+/** world:anyone, or an id its scheme's provider accepts. */
+function checkIdValid(path: string, a: ACL): void {
+  const { scheme, id } = a.id;
+  if (scheme === 'world' && id === 'anyone') return;
+  const provider = providerOf(scheme);
+  if (!provider || !provider.isValid(id)) throw new InvalidACLError(path);
 }
 
 /** getACL without ADMIN: digest ids are shown as `user:x`. */

@@ -86,7 +86,8 @@ export class TxnApplier {
         this.watches.triggerData(b.path, EventType.NodeCreated, zxid, node.acl);
         const parentPath = parentOf(b.path);
         this.watches.triggerChild(parentPath, EventType.NodeChildrenChanged, zxid, this.tree.get(parentPath)!.acl);
-        return { err: 0, path: b.path, stat: this.tree.statOf(node) };
+        // A plain create answers with the path alone (CreateResponse / CreateResult).
+        return record.type === OpCode.create ? { err: 0, path: b.path } : { err: 0, path: b.path, stat: this.tree.statOf(node) };
       }
       case OpCode.delete:
       case OpCode.deleteContainer:

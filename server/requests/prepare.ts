@@ -176,11 +176,11 @@ export class Preparer {
     this.pending.add(zxid, parentPath, { ...parent, cversion: parentCVersion, childCount: parent.childCount + 1 });
     this.pending.add(zxid, path, { acl, version: 0, cversion: 0, aversion: 0, ephemeralOwner: owner, childCount: 0 });
 
-    const base = { path, data: request.data, acl, parentCVersion };
-    if (container) return { type: OpCode.createContainer, body: base };
-    if (mode.ttl) return { type: OpCode.createTTL, body: { ...base, ttl } };
+    const data = request.data;
+    if (container) return { type: OpCode.createContainer, body: { path, data, acl, parentCVersion } };
+    if (mode.ttl) return { type: OpCode.createTTL, body: { path, data, acl, parentCVersion, ttl } };
     const createType = type === OpCode.create ? OpCode.create : OpCode.create2;
-    return { type: createType, body: { ...base, ephemeral: mode.ephemeral } };
+    return { type: createType, body: { path, data, acl, ephemeral: mode.ephemeral, parentCVersion } };
   }
 
   private prepareDelete(request: R.DeleteRequest, req: WriteRequest, zxid: bigint): TxnRecord {

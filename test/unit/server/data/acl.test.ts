@@ -119,6 +119,21 @@ describe('fixupACL (§10.5)', () => {
     expect(out).toEqual([...OPEN_ACL_UNSAFE, ...READ_ACL_UNSAFE]);
   });
 
+  it('a list that needs no change comes back as it is; one that does is a new list', () => {
+    const plain = [acl(Perms.ALL, 'world', 'anyone'), acl(Perms.READ, 'digest', 'bob:hash')];
+    expect(fixupACL('/p', plain, [])).toBe(plain);
+    const mixed = [acl(Perms.READ, 'world', 'anyone'), acl(Perms.ALL, 'auth', ''), acl(Perms.READ, 'world', 'anyone')];
+    const out = fixupACL('/p', mixed, [bob]);
+    expect(out).not.toBe(mixed);
+    expect(out).toEqual([acl(Perms.READ, 'world', 'anyone'), { perms: Perms.ALL, id: bob }]);
+    expect(mixed).toHaveLength(3);
+  });
+
+  it('an invalid id is InvalidACL whether or not the list needs a change', () => {
+    expect(() => fixupACL('/p', [acl(Perms.ALL, 'digest', 'bob')], [])).toThrow(InvalidACLError);
+    expect(() => fixupACL('/p', [acl(Perms.ALL, 'auth', ''), acl(Perms.ALL, 'digest', 'bob')], [bob])).toThrow(InvalidACLError);
+  });
+
   it('an empty list is InvalidACL', () => {
     expect(() => fixupACL('/p', [], [])).toThrow(InvalidACLError);
   });
