@@ -7,23 +7,29 @@ import { JuteWriter } from './jute/writer.js';
 import { Xid } from './ops.js';
 import { KeeperState } from './types.js';
 
+/** Every frame is built here, then copied out at its exact size (none is built inside another). */
+const frameScratch = JuteWriter.forFrame(64 * 1024);
+
 export function encodeReplyFrame<T>(xid: number, zxid: bigint, err: number, codec?: Codec<T>, body?: T): Buffer {
-  const w = JuteWriter.forFrame(codec ? 128 : 20);
+  const w = frameScratch;
+  w.resetForFrame();
   w.int(xid).long(zxid).int(err);
   if (codec && body !== undefined) codec.encode(w, body);
-  return w.frame();
+  return w.copyFrame();
 }
 
 export function encodeRequestFrame<T>(xid: number, type: number, codec?: Codec<T>, body?: T): Buffer {
-  const w = JuteWriter.forFrame(codec ? 128 : 12);
+  const w = frameScratch;
+  w.resetForFrame();
   w.int(xid).int(type);
   if (codec && body !== undefined) codec.encode(w, body);
-  return w.frame();
+  return w.copyFrame();
 }
 
 export function encodeNotificationFrame(type: number, path: string, zxid: bigint): Buffer {
-  const w = JuteWriter.forFrame(32 + path.length * 3);
+  const w = frameScratch;
+  w.resetForFrame();
   w.int(Xid.WATCHER_EVENT).long(zxid).int(0);
   w.int(type).int(KeeperState.SyncConnected).ustring(path);
-  return w.frame();
+  return w.copyFrame();
 }

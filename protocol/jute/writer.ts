@@ -4,14 +4,21 @@
 // on a server writing a dozen longs per request is most of its garbage.
 // Counterpart: org.apache.jute.BinaryOutputArchive.
 
+/** A reused writer keeps a buffer up to this size (or its initial size, if bigger). */
+const KEEP_AT_MOST = 1 << 20;
+
 export class JuteWriter {
   private buf: Buffer;
   private offset = 0;
   /** Over `buf`, made on the first long() (many writers never write one). */
   private view: DataView | undefined;
 
+  /** The largest buffer `reset()` keeps: the initial size, or KEEP_AT_MOST if that is more. */
+  private readonly keep: number;
+
   constructor(initialSize = 256) {
     this.buf = Buffer.allocUnsafe(initialSize);
+    this.keep = Math.max(initialSize, KEEP_AT_MOST);
   }
 
   /** A writer whose first 4 bytes are reserved for the frame length. */
@@ -25,9 +32,23 @@ export class JuteWriter {
     return this.offset;
   }
 
-  /** Starts over in the same buffer (views from `bytes()` are invalid afterwards). */
+  /**
+   * Starts over in the same buffer (views from `bytes()` are invalid afterwards). A buffer that
+   * one big message grew past what the writer keeps is let go, so a reused writer does not hold
+   * it forever.
+   */
   reset(): void {
     this.offset = 0;
+    if (this.buf.length > this.keep) {
+      this.buf = Buffer.allocUnsafe(this.keep);
+      this.view = undefined;
+    }
+  }
+
+  /** `reset()`, then the length prefix reserved as by `forFrame`. */
+  resetForFrame(): void {
+    this.reset();
+    this.offset = 4;
   }
 
   private ensure(n: number): void {
@@ -103,5 +124,20 @@ export class JuteWriter {
   frame(): Buffer {
     this.buf.writeInt32BE(this.offset - 4, 0);
     return this.buf.subarray(0, this.offset);
+  }
+
+  /**
+   * A copy of the bytes written so far, in a buffer of its own. With a long-lived scratch writer
+   * this is one small allocation per message, where a fresh writer costs its buffer, a DataView,
+   * a bigger buffer when it grows, and the view returned.
+   */
+  copy(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.offset));
+  }
+
+  /** `frame()`, copied out as by `copy()`. */
+  copyFrame(): Buffer {
+    this.buf.writeInt32BE(this.offset - 4, 0);
+    return this.copy();
   }
 }

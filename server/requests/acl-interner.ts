@@ -13,20 +13,33 @@ function keyOf(acl: readonly ACL[]): string {
   return acl.map((a) => `${a.perms}\u0000${a.id.scheme}\u0000${a.id.id}`).join('\u0001');
 }
 
+function sameEntries(a: readonly ACL[], b: readonly ACL[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.perms !== y.perms || x.id.scheme !== y.id.scheme || x.id.id !== y.id.id) return false;
+  }
+  return true;
+}
+
 export class AclInterner {
   private readonly lists = new Map<string, readonly ACL[]>();
+  /** The list returned last: runs of creates mostly carry the same ACL, found without a key. */
+  private last: readonly ACL[] | undefined;
 
   constructor(private readonly maxLists = DEFAULT_MAX_LISTS) {}
 
   /** The shared list equal to `acl` (same entries, same order), or `acl` itself past the bound. */
   intern(acl: readonly ACL[]): readonly ACL[] {
+    if (this.last !== undefined && sameEntries(acl, this.last)) return this.last;
     const key = keyOf(acl);
     const known = this.lists.get(key);
-    if (known !== undefined) return known;
+    if (known !== undefined) return (this.last = known);
     if (this.lists.size >= this.maxLists) return acl;
     const shared = Object.freeze(acl.map((a) => Object.freeze({ perms: a.perms, id: Object.freeze({ scheme: a.id.scheme, id: a.id.id }) })));
     this.lists.set(key, shared);
-    return shared;
+    return (this.last = shared);
   }
 
   get size(): number {

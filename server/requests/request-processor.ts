@@ -176,7 +176,7 @@ export class RequestProcessor {
       return;
     }
     const { xid, type } = header;
-    const body = frame.subarray(r.position);
+    const bodyStart = r.position;
     const spec = opSpec(type);
     if (!spec || type === OpCode.check || type === OpCode.createSession || type === OpCode.sasl) {
       channel.send(encodeReplyFrame(xid, -1n, Code.UNIMPLEMENTED));
@@ -202,11 +202,11 @@ export class RequestProcessor {
     }
     const decoded = decodeRequestBody(spec, r);
     if (spec.kind === 'write') {
-      this.processWrite(channel, spec, xid, decoded?.request, body, nowMs);
+      this.processWrite(channel, spec, xid, decoded?.request, frame.subarray(bodyStart), nowMs);
     } else if (decoded === undefined) {
       this.inOrder(channel, () => this.reply(channel, spec, xid, this.lastProcessedZxid, Code.MARSHALLINGERROR));
     } else if (type === OpCode.sync) {
-      this.processSync(channel, spec, xid, decoded.request, body);
+      this.processSync(channel, spec, xid, decoded.request, frame.subarray(bodyStart));
     } else {
       this.inOrder(channel, () => this.processRead(channel, spec, xid, decoded.request));
     }

@@ -71,13 +71,15 @@ function decodeRecord(type: number, r: JuteReader): TxnRecord {
   return { type, body: codec.decode(r) } as TxnRecord;
 }
 
+/** Every txn is encoded here, then copied out at its exact size. */
+const txnScratch = new JuteWriter(64 * 1024);
+
 /** TxnHeader + record, the entry body of the txn log and of a PROPOSAL. */
 export function encodeTxn(txn: Txn): Buffer {
-  const w = new JuteWriter(128);
-  R.TxnHeader.encode(w, txn.header);
-  encodeRecord(w, txn.record);
-  // the writer is dropped here, so its bytes are this txn's alone: no copy needed
-  return w.bytes();
+  txnScratch.reset();
+  R.TxnHeader.encode(txnScratch, txn.header);
+  encodeRecord(txnScratch, txn.record);
+  return txnScratch.copy();
 }
 
 export function decodeTxn(bytes: Buffer): Txn {

@@ -355,3 +355,39 @@ describe('ustringNullAsEmpty (ACL ids)', () => {
     expect(ustringNullAsEmpty.decode(new JuteReader(Buffer.from('0000000161', 'hex')))).toBe('a');
   });
 });
+
+describe('a reused JuteWriter (reset, copy, copyFrame)', () => {
+  it('copy() is the bytes so far in a buffer of their own, unchanged by later writes', () => {
+    const w = new JuteWriter(8);
+    w.int(1).long(2n);
+    const first = w.copy();
+    w.reset();
+    w.int(0x7fffffff).long(-1n);
+    expect(toHex(first)).toBe('00000001' + '0000000000000002');
+    expect(toHex(w.copy())).toBe('7fffffff' + 'ffffffffffffffff');
+  });
+
+  it('resetForFrame / copyFrame build one frame after another, each with its own length prefix', () => {
+    const w = JuteWriter.forFrame(4);
+    w.int(7).ustring('abc');
+    const one = w.copyFrame();
+    w.resetForFrame();
+    w.int(9);
+    expect(toHex(one)).toBe('0000000b' + '00000007' + '00000003616263');
+    expect(toHex(w.copyFrame())).toBe('00000004' + '00000009');
+  });
+
+  it('lets go of a buffer one big message grew past 1 MiB, and keeps a smaller one', () => {
+    const capacity = (w: JuteWriter) => (w as unknown as { buf: Buffer }).buf.length;
+    const w = new JuteWriter(64);
+    w.raw(Buffer.alloc(3 << 20));
+    w.reset();
+    expect(capacity(w)).toBe(1 << 20);
+    w.int(5);
+    expect(toHex(w.copy())).toBe('00000005');
+    const big = new JuteWriter((1 << 20) + 4096);
+    big.raw(Buffer.alloc(1000));
+    big.reset();
+    expect(capacity(big)).toBe((1 << 20) + 4096);
+  });
+});
