@@ -48,7 +48,10 @@ const data = payload(100);
 const KEYS = 1000;
 const keyPath = (i: number) => `/k${i % KEYS}`;
 
-function round(n: number): string {
+/** Lets the GC observer deliver what it has seen so far. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+async function round(n: number): Promise<string> {
   const sink = new EncodingSink();
   const processor = new RequestProcessor(defaultServerOptions(), 0, sink);
   let replies = 0;
@@ -70,6 +73,7 @@ function round(n: number): string {
     frames.push(requestFrame(KEYS + i + 1, op, path, op === 'create' || op === 'setData' ? data : null).subarray(4));
   }
   replies = 0;
+  await settle();
   gcMs = 0;
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -81,13 +85,11 @@ function round(n: number): string {
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
   if (replies !== REQUESTS) throw new Error(`${replies} replies to ${REQUESTS} requests`);
+  await settle();
   const us = (x: number) => (x / REQUESTS).toFixed(2);
   return `round ${n + 1}: ${us((used.user + used.system))} us CPU per ${op} (${us(wallMs * 1000)} us wall), GC ${gcMs.toFixed(0)} ms, ${processor.tree.nodeCount} znodes`;
 }
 
 const rounds = Number(opts.rounds);
 console.log(`${op}, ${REQUESTS} requests per round, a simulated group commit every ${BATCH} txns`);
-for (let n = 0; n < rounds; n++) {
-  console.log(round(n));
-  await new Promise((resolve) => setTimeout(resolve, 50)); // lets the GC observer report
-}
+for (let n = 0; n < rounds; n++) console.log(await round(n));

@@ -82,20 +82,26 @@ export interface RecordCodec<F extends Fields> extends Codec<RecordOf<F>> {
   readonly fields: F;
 }
 
-/** A jute record: fields concatenated in declaration order, no tags, no length. */
+/**
+ * A jute record: fields concatenated in declaration order, no tags, no length.
+ *
+ * Each record gets an encoder and a decoder of its own, generated from its field names, as jute
+ * generates a class per record for Java. One generic loop shared by every record type makes
+ * V8's property accesses megamorphic and builds each decoded value key by key; the generated
+ * decoder returns one object literal, so every value of a type has one shape. The names are this
+ * file's own constants (zookeeper.jute's field names), never input.
+ */
 export function record<F extends Fields>(fields: F): RecordCodec<F> {
-  const entries = Object.entries(fields) as [keyof F & string, Codec<unknown>][];
-  return {
-    fields,
-    encode(w, v) {
-      for (const [name, codec] of entries) codec.encode(w, v[name]);
-    },
-    decode(r) {
-      const out: Record<string, unknown> = {};
-      for (const [name, codec] of entries) out[name] = codec.decode(r);
-      return out as RecordOf<F>;
-    },
-  };
+  const names = Object.keys(fields);
+  const codecs = names.map((name) => fields[name]!);
+  const key = (name: string) => JSON.stringify(name);
+  const encode = new Function('codecs', `return function encode(w, v) {
+    ${names.map((name, i) => `codecs[${i}].encode(w, v[${key(name)}]);`).join(' ')}
+  };`)(codecs) as (w: JuteWriter, v: RecordOf<F>) => void;
+  const decode = new Function('codecs', `return function decode(r) {
+    return { ${names.map((name, i) => `${key(name)}: codecs[${i}].decode(r)`).join(', ')} };
+  };`)(codecs) as (r: JuteReader) => RecordOf<F>;
+  return { fields, encode, decode };
 }
 
 /** A record with no fields (requests and responses that are header-only). */

@@ -319,6 +319,15 @@ describe('schema combinators', () => {
     expect(Object.keys(Sample.fields)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
   });
 
+  it('a decoded record has its fields in declaration order; fields named like JS keywords or with quotes work', () => {
+    const decoded = decodeFromBuffer(Sample, hex('00000001 0000000000000002 00 00000000 00000000 ffffffff 00000000'));
+    expect(Object.keys(decoded)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    const Odd = record({ 'default': int, 'it\'s': int, 'new': int });
+    const v = { 'default': 1, "it's": 2, 'new': 3 };
+    expect(decodeFromBuffer(Odd, encodeToBuffer(Odd, v))).toEqual(v);
+    expect(decodeFromBuffer(record({}), Buffer.alloc(0))).toEqual({});
+  });
+
   it('nested records are inline', () => {
     const Outer = record({ x: int, inner: record({ y: int }), z: int });
     expect(encodeToBuffer(Outer, { x: 1, inner: { y: 2 }, z: 3 }).toString('hex')).toBe('000000010000000200000003');
