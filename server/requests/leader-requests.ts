@@ -46,7 +46,7 @@ export class LeaderRequestProcessor extends RequestProcessor {
    * commit. A body that does not decode becomes a MARSHALLINGERROR txn, as a local one does.
    */
   processForwarded(req: ForwardedRequest, authinfo: readonly Id[], nowMs: number): void {
-    const time = BigInt(Math.trunc(nowMs));
+    const time = this.txnTime(nowMs);
     const ignore = () => undefined;
     if (req.type === OpCode.createSession && req.body.length === 4) {
       const timeoutMs = req.body.readInt32BE(0);

@@ -77,6 +77,8 @@ export class RequestProcessor {
   lastProcessedZxid = 0n;
   /** The zxid of the last txn prepared (handed to the sink). */
   protected lastZxid = 0n;
+  private lastTimeMs = 0;
+  private lastTime = 0n;
 
   constructor(
     protected readonly options: ProcessorOptions,
@@ -137,7 +139,7 @@ export class RequestProcessor {
 
   /** Makes a new session durable (a createSession txn), then calls `done(true)`. */
   protected createSession(id: bigint, timeoutMs: number, nowMs: number, done: (created: boolean) => void): void {
-    const txn = this.preparer.prepareCreateSession(id, timeoutMs, this.nextZxid(), BigInt(Math.trunc(nowMs)));
+    const txn = this.preparer.prepareCreateSession(id, timeoutMs, this.nextZxid(), this.txnTime(nowMs));
     this.submit(txn, nowMs, () => done(true));
   }
 
@@ -219,7 +221,7 @@ export class RequestProcessor {
 
   /** closeSession from the client: a txn; `done` runs once it is applied. */
   protected closeSession(channel: ClientChannel, xid: number, nowMs: number, done: () => void): void {
-    const txn = this.preparer.prepareCloseSession(channel.sessionId, xid, this.nextZxid(), BigInt(Math.trunc(nowMs)));
+    const txn = this.preparer.prepareCloseSession(channel.sessionId, xid, this.nextZxid(), this.txnTime(nowMs));
     this.submit(txn, nowMs, done);
   }
 
@@ -249,7 +251,7 @@ export class RequestProcessor {
   /** A write: prepared here (request undefined when it did not decode), logged, applied, answered. `body` is the raw request. */
   protected processWrite(channel: ClientChannel, spec: OpSpec, xid: number, request: unknown, _body: Buffer, nowMs: number): void {
     const zxid = this.nextZxid();
-    const time = BigInt(Math.trunc(nowMs));
+    const time = this.txnTime(nowMs);
     const txn: Txn = request === undefined
       ? {
           header: { clientId: channel.sessionId, cxid: xid, zxid, time, type: OpCode.error },
@@ -306,6 +308,20 @@ export class RequestProcessor {
 
   protected nextZxid(): bigint {
     return ++this.lastZxid;
+  }
+
+  /**
+   * A txn's time (whole ms) as the bigint its header and the znodes it makes keep. Txns prepared
+   * in the same millisecond share one: each bigint is a heap object, and a znode holds its ctime
+   * and mtime for as long as it lives.
+   */
+  protected txnTime(nowMs: number): bigint {
+    const ms = Math.trunc(nowMs);
+    if (ms !== this.lastTimeMs) {
+      this.lastTimeMs = ms;
+      this.lastTime = BigInt(ms);
+    }
+    return this.lastTime;
   }
 
   /** Hands a txn to the log; `done` runs once it is durable and applied. */
@@ -370,7 +386,7 @@ export class RequestProcessor {
     const expired = this.sessions.expire(nowMs);
     for (const s of expired) {
       const channel = this.channels.get(s.id);
-      const txn = this.preparer.prepareCloseSession(s.id, 0, this.nextZxid(), BigInt(Math.trunc(nowMs)));
+      const txn = this.preparer.prepareCloseSession(s.id, 0, this.nextZxid(), this.txnTime(nowMs));
       this.submit(txn, nowMs, () => channel?.close('session expired'));
     }
     return expired.map((s) => s.id);
@@ -378,7 +394,7 @@ export class RequestProcessor {
 
   /** Deletes empty used containers and expired TTL nodes, as ZooKeeper's ContainerManager; returns the paths whose delete was issued. */
   reapContainers(nowMs: number): string[] {
-    const now = BigInt(Math.trunc(nowMs));
+    const now = this.txnTime(nowMs);
     const reaped: string[] = [];
     for (const path of reapCandidates(this.tree, now, this.options)) {
       const txn = this.preparer.prepareDeleteContainer(path, this.nextZxid(), now);
