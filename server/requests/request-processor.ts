@@ -77,8 +77,9 @@ export class RequestProcessor {
   lastProcessedZxid = 0n;
   /** The zxid of the last txn prepared (handed to the sink). */
   protected lastZxid = 0n;
-  private lastTimeMs = 0;
+  /** What txnTime gave last, and the millisecond it stands for. */
   private lastTime = 0n;
+  private lastTimeMs = 0;
 
   constructor(
     protected readonly options: ProcessorOptions,
