@@ -65,7 +65,7 @@ async function saturation(parent: string) {
     const { store, proc } = await open(dir);
     proc.process(channel, createFrame('/s', payload), Date.now());
     await store.settled();
-    const before = { ...store.log.stats };
+    const { count: syncsBefore, total: txnsBefore } = store.log.stats.batchSize;
     const until = performance.now() + Number(opts.saturationSeconds) * 1000;
     let done = 0;
     // Keep 2,000 writes outstanding: the log always has a queue to commit as one batch.
@@ -76,10 +76,11 @@ async function saturation(parent: string) {
     }
     await store.settled();
     const seconds = Number(opts.saturationSeconds);
-    const syncs = store.log.stats.syncs - before.syncs;
-    const txns = store.log.stats.txns - before.txns;
+    const { count, total, max } = store.log.stats.batchSize;
+    const syncs = count - syncsBefore;
+    const txns = total - txnsBefore;
     await store.close();
-    return { writesPerSecond: done / seconds, txnsPerFsync: txns / syncs, fsyncsPerSecond: syncs / seconds, maxBatch: store.log.stats.maxBatch };
+    return { writesPerSecond: done / seconds, txnsPerFsync: txns / syncs, fsyncsPerSecond: syncs / seconds, maxBatch: max };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

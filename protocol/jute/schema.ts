@@ -114,7 +114,7 @@ export const empty: Codec<Record<string, never>> = {
 export function encodeToBuffer<T>(codec: Codec<T>, value: T, sizeHint = 128): Buffer {
   const w = new JuteWriter(sizeHint);
   codec.encode(w, value);
-  return Buffer.from(w.bytes());
+  return w.copy();
 }
 
 /** Decodes a whole buffer; trailing bytes are an error unless `allowTrailing`. */

@@ -32,15 +32,13 @@ export interface TxnLogOptions {
 
 /** Counters for figures and four-letter words. */
 export interface TxnLogStats {
-  /** Durable writes (one per group commit). */
-  syncs: number;
-  txns: number;
   bytes: number;
-  /** Largest number of txns one durable write (a group commit) made durable. */
-  maxBatch: number;
   /** Whole milliseconds each durable write took, as ZooKeeper's fsynctime (mntr *_fsynctime). */
   readonly syncMs: AvgMinMax;
-  /** Txns per durable write, as ZooKeeper's sync_processor_batch_size. */
+  /**
+   * Txns per durable write (one per group commit), as ZooKeeper's sync_processor_batch_size:
+   * its count is the durable writes, its total the txns, its max the largest group commit.
+   */
   readonly batchSize: AvgMinMax;
 }
 
@@ -69,7 +67,7 @@ export class TxnLog {
   private rollRequested = false;
   private failed: Error | undefined;
   private closed = false;
-  readonly stats: TxnLogStats = { syncs: 0, txns: 0, bytes: 0, maxBatch: 0, syncMs: new AvgMinMax(), batchSize: new AvgMinMax() };
+  readonly stats: TxnLogStats = { bytes: 0, syncMs: new AvgMinMax(), batchSize: new AvgMinMax() };
 
   constructor(private readonly options: TxnLogOptions) {}
 
@@ -127,11 +125,7 @@ export class TxnLog {
     this.queue = [];
     this.queueBytes = 0;
     await this.writeAndSync(batch, bytes, this.firstQueuedZxid);
-    const txns = batch.length / 2;
-    this.stats.syncs++;
-    this.stats.txns += txns;
-    if (txns > this.stats.maxBatch) this.stats.maxBatch = txns;
-    this.stats.batchSize.record(txns);
+    this.stats.batchSize.record(batch.length / 2);
     return lastZxid;
   }
 
