@@ -96,6 +96,15 @@ export const ZABKIT_FOLLOWER = zabkitEnsemble('follower');
 export const ZABKIT_OBSERVER = zabkitEnsemble('observer');
 
 /** The Apache ZooKeeper 3.8 counterpart of a target: standalone, or a follower of a 3-member ensemble. */
+/** slf4j-simple levels for the Apache ensemble counterpart: INFO for the server, not for elections. */
+const SERVER_INFO_LOGGING = [
+  '-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server=info',
+  '-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server.quorum.FastLeaderElection=warn',
+  '-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server.quorum.QuorumCnxManager=warn',
+  '-Dorg.slf4j.simpleLogger.showDateTime=true',
+  '-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS',
+];
+
 export async function startApacheCounterpart(mode: TargetMode, o: ApacheZooKeeperOptions = {}): Promise<InteropTarget> {
   if (mode === 'standalone') {
     const zk = await startApacheZooKeeper(o);
@@ -109,7 +118,14 @@ export async function startApacheCounterpart(mode: TargetMode, o: ApacheZooKeepe
   // on, one disk stall on the shared CI machine longer than syncLimit (10 s) makes the Apache
   // leader drop followers whose oldest proposal is un-ACKed (LearnerHandler's SyncLimitCheck) and
   // then step down, closing every client of the follower under test mid-sequence.
-  const ensemble = await startApacheEnsemble(3, { ...o, extraConfig: { forceSync: 'no', ...o.extraConfig } });
+  // Its server-side INFO lines (session expiry and closeSession, a follower re-syncing or shutting
+  // down, a client's end of stream) are kept in the log a mismatch prints: a follower once closed
+  // every client of a sequence with nothing at WARN to say why. Election chatter stays at WARN.
+  const ensemble = await startApacheEnsemble(3, {
+    ...o,
+    extraConfig: { forceSync: 'no', ...o.extraConfig },
+    jvmFlags: [...SERVER_INFO_LOGGING, ...(o.jvmFlags ?? [])],
+  });
   const modes = await Promise.all(ensemble.members.map(async (m) => /^Mode: (\w+)$/m.exec(await fourLetterWord(m.port, 'srvr'))?.[1]));
   const follower = ensemble.members[modes.indexOf('follower')];
   if (!follower) {
