@@ -48,6 +48,8 @@ export interface BenchOptions {
   zabkitCli: string | undefined;
   /** Run zabkit's servers under `node --cpu-prof`, writing the profiles (.cpuprofile) here. */
   cpuProfDir: string | undefined;
+  /** Extra node options for zabkit's server processes (e.g. --max-semi-space-size=8). */
+  nodeFlags: string[];
   /** Progress line on stderr. */
   progress: boolean;
 }
@@ -73,6 +75,7 @@ export interface BenchFlags {
   json?: string;
   zabkitCli?: string;
   cpuProf?: string;
+  nodeFlags?: string;
   progress?: boolean;
 }
 
@@ -96,6 +99,7 @@ export const DEFAULT_BENCH_OPTIONS: Readonly<BenchOptions> = Object.freeze({
   jsonOut: undefined,
   zabkitCli: undefined,
   cpuProfDir: undefined,
+  nodeFlags: [],
   progress: true,
 }) as Readonly<BenchOptions>;
 
@@ -124,6 +128,15 @@ function list<T extends string>(flag: string, raw: string, allowed: readonly T[]
   }
   if (out.length === 0) throw new BenchUsageError(`${flag} needs at least one of ${allowed.join(', ')}`);
   return out;
+}
+
+/** Space-separated node options, each starting with `--` (a program or script would change what runs). */
+function nodeOptions(flag: string, raw: string): string[] {
+  const options = raw.split(/\s+/).filter((o) => o !== '');
+  if (options.length === 0) throw new BenchUsageError(`${flag} must not be empty`);
+  const stray = options.find((o) => !/^--[a-z]/i.test(o));
+  if (stray !== undefined) throw new BenchUsageError(`${flag} takes node options such as --max-semi-space-size=8, not '${stray}'`);
+  return options;
 }
 
 /** "100", "4k", "1KiB", "2kb" → bytes (k = 1024). */
@@ -166,6 +179,7 @@ export function resolveBenchOptions(flags: BenchFlags): BenchOptions {
     jsonOut: nonEmpty('--json', flags.json),
     zabkitCli: nonEmpty('--zabkit-cli', flags.zabkitCli),
     cpuProfDir: nonEmpty('--cpu-prof', flags.cpuProf),
+    nodeFlags: flags.nodeFlags === undefined ? [...d.nodeFlags] : nodeOptions('--node-flags', flags.nodeFlags),
     progress: flags.progress ?? d.progress,
   };
 }

@@ -251,7 +251,7 @@ async function runMode(mode: Mode, run: ModeSuite, ctx: ModeContext): Promise<vo
 export async function runBench(o: BenchOptions, deps: RunDeps): Promise<BenchReport> {
   const { progress } = deps;
   const launcherFor = deps.launcher ?? ((target: TargetName, mode: Mode) =>
-    target === 'zabkit' ? zabkitLauncher(mode, o.dataRoot, o.zabkitCli, o.cpuProfDir) : zookeeperLauncher(mode, o.dataRoot));
+    target === 'zabkit' ? zabkitLauncher(mode, { dataRoot: o.dataRoot, cliEntry: o.zabkitCli, cpuProfDir: o.cpuProfDir, nodeFlags: o.nodeFlags }) : zookeeperLauncher(mode, o.dataRoot));
   const startedAt = new Date().toISOString();
   const loadAverageAtStart = os.loadavg();
   const suite = buildSuite(o);

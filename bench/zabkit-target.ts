@@ -61,18 +61,31 @@ export function cpuProfileFlags(dir: string | undefined): string[] {
   return dir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(dir)];
 }
 
-export function zabkitLauncher(mode: Mode, dataRoot: string | undefined, cliEntry: string | undefined, cpuProfDir?: string): TargetLauncher {
+/** How the bench runs zabkit's server processes. */
+export interface ZabkitProcessOptions {
+  /** Where their data directories go (the OS temp dir when absent). */
+  readonly dataRoot?: string | undefined;
+  /** Another CLI entry to run them from. */
+  readonly cliEntry?: string | undefined;
+  /** Write a CPU profile per process here. */
+  readonly cpuProfDir?: string | undefined;
+  /** Extra node options for each process (V8 heap sizes, say); reported in the target's notes. */
+  readonly nodeFlags?: readonly string[];
+}
+
+export function zabkitLauncher(mode: Mode, o: ZabkitProcessOptions = {}): TargetLauncher {
+  const extraFlags = o.nodeFlags ?? [];
   return {
     name: 'zabkit',
     mode,
     async start(settings: TargetSettings = {}) {
-      const cli = zabkitCli(cliEntry);
-      const nodeFlags = cpuProfileFlags(cpuProfDir);
+      const cli = zabkitCli(o.cliEntry);
+      const nodeFlags = [...cpuProfileFlags(o.cpuProfDir), ...extraFlags];
       const size = mode === 'standalone' ? 1 : 3;
       const started = await startMembers({
         label: `zabkit-${mode}`,
         size,
-        dataRoot,
+        dataRoot: o.dataRoot,
         startTimeoutMs: 60_000,
         snapCount: settings.snapCount,
         command: (cfgPath) => ({ command: cli.command, args: [...nodeFlags, ...cli.prefix, 'server', '--config', cfgPath] }),
@@ -83,7 +96,11 @@ export function zabkitLauncher(mode: Mode, dataRoot: string | undefined, cliEntr
       }
       const first = started.members[0]!;
       await new Promise((r) => setTimeout(r, 100)); // let the banner and warnings reach us
-      const notes = [`zabkit CLI ${cli.entry}`, ...serverNotes(first.process.tail(20_000))];
+      const notes = [
+        `zabkit CLI ${cli.entry}`,
+        ...(extraFlags.length > 0 ? [`node flags ${extraFlags.join(' ')}`] : []),
+        ...serverNotes(first.process.tail(20_000)),
+      ];
       // lag is per process; for an ensemble report the worst member
       const lag = async (): Promise<EventLoopLagReading | undefined> => {
         const readings = await Promise.all(started.members.map((m) => readLag(m.port)));

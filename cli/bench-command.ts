@@ -44,6 +44,7 @@ export async function runBenchCommand(flags: BenchFlags, deps: BenchCommandDeps)
   const snapshots = formatSnapshotTable(report.runs);
   if (snapshots !== '') deps.stdout(`\n${snapshots}`);
   if (clients.length > 0) deps.stdout(`${report.runs.length > 0 ? '\n' : ''}${formatClientTable(clients)}`);
+  if (options.nodeFlags.length > 0) deps.stdout(`\nzabkit's servers ran with node flags: ${options.nodeFlags.join(' ')}\n`);
   if (options.jsonOut !== undefined) {
     await deps.writeFile(options.jsonOut, toJson(report));
     deps.stderr.write(`results written to ${options.jsonOut}\n`);
@@ -77,6 +78,7 @@ export function registerBenchCommand(program: Command, deps: BenchCommandDeps): 
     .option('--json <file>', 'also write the full results as JSON')
     .option('--zabkit-cli <entry>', "run zabkit's server from this CLI entry (e.g. another checkout's cli/main.ts)")
     .option('--cpu-prof <dir>', "run zabkit's servers under node --cpu-prof, one .cpuprofile per server process in <dir>")
+    .option('--node-flags <flags>', "extra node options for zabkit's server processes, space-separated (e.g. '--max-semi-space-size=8'); the report lists them")
     .option('--no-progress', 'no progress line on stderr')
     .addHelpText(
       'after',

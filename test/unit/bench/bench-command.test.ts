@@ -53,6 +53,15 @@ describe('zabkit bench command', () => {
     expect(d.exit).toHaveBeenCalledWith(0);
   });
 
+  it('--node-flags reach the runner as a list, and the output says the servers ran with them', async () => {
+    const { d, out, seen } = deps();
+    const program = new Command('zabkit').exitOverride();
+    registerBenchCommand(program, d);
+    await program.parseAsync(['node', 'zabkit', 'bench', '--node-flags', '--max-semi-space-size=8 --single-threaded-gc', '--no-progress']);
+    expect(seen[0]!.nodeFlags).toEqual(['--max-semi-space-size=8', '--single-threaded-gc']);
+    expect(out.join('')).toContain("zabkit's servers ran with node flags: --max-semi-space-size=8 --single-threaded-gc");
+  });
+
   it('bad flags: a message on stderr, exit 2, nothing run', async () => {
     const { d, err, seen } = deps();
     await runBenchCommand({ sessions: 'many' }, d);

@@ -17,13 +17,13 @@ describe('resolveBenchOptions', () => {
       duration: '3.5', warmup: '0', sessions: '8', outstanding: '50', readPct: '75', payload: '1k',
       ops: 'getData, mixed', targets: 'zookeeper', modes: 'ensemble', parts: 'latency,sequence',
       sequenceCount: '500', watchMultiple: '2', keys: '64', snapshotNodes: '5000', snapCount: '200', dataRoot: '/var/tmp', json: 'out.json',
-      zabkitCli: '/x/cli/main.ts', cpuProf: '/tmp/prof', progress: false,
+      zabkitCli: '/x/cli/main.ts', cpuProf: '/tmp/prof', nodeFlags: ' --max-semi-space-size=8  --single-threaded-gc ', progress: false,
     });
     expect(o).toEqual({
       durationS: 3.5, warmupS: 0, sessions: 8, outstanding: 50, readPct: 75, payloadBytes: 1024,
       ops: ['getData', 'mixed'], targets: ['zookeeper'], modes: ['ensemble'], parts: ['latency', 'sequence'],
       sequenceCount: 500, watchMultiple: 2, keys: 64, snapshotNodes: 5000, snapCount: 200, dataRoot: '/var/tmp', jsonOut: 'out.json',
-      zabkitCli: '/x/cli/main.ts', cpuProfDir: '/tmp/prof', progress: false,
+      zabkitCli: '/x/cli/main.ts', cpuProfDir: '/tmp/prof', nodeFlags: ['--max-semi-space-size=8', '--single-threaded-gc'], progress: false,
     });
   });
 
@@ -45,6 +45,9 @@ describe('resolveBenchOptions', () => {
     [{ payload: '600k' }, /--payload must be at most 512k/],
     [{ json: ' ' }, /--json must not be empty/],
     [{ cpuProf: '' }, /--cpu-prof must not be empty/],
+    [{ nodeFlags: '  ' }, /--node-flags must not be empty/],
+    [{ nodeFlags: '--max-semi-space-size=8 evil.js' }, /--node-flags takes node options .*not 'evil.js'/],
+    [{ nodeFlags: '-e 1' }, /not '-e'/],
     [{ snapCount: '1' }, /--snap-count must be between 2/],
     [{ snapshotNodes: '-1' }, /--snapshot-nodes must be between 0/],
   ])('%o is refused: %s', (flags, message) => {
