@@ -39,7 +39,12 @@ export interface SnapshotPacing {
   readonly chunkBytes: number;
 }
 
-export const DEFAULT_PACING: SnapshotPacing = { sliceMs: 2, chunkBytes: 1 << 20 };
+/**
+ * Periodic snapshots: 1 ms slices. Under write load a snapshot runs most of the time, and its
+ * share of the event loop is about slice ÷ (slice + the requests' work per turn): with 2 ms slices
+ * the standalone "setData while snapshotting" row served ~44k ops/s, with 1 ms ~54k.
+ */
+export const DEFAULT_PACING: SnapshotPacing = { sliceMs: 1, chunkBytes: 1 << 20 };
 
 export async function writeSnapshot(dir: string, source: SnapshotSource, pacing = DEFAULT_PACING): Promise<SnapshotWritten> {
   const started = performance.now();
