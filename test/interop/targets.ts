@@ -95,7 +95,6 @@ export const ZABKIT_STANDALONE = zabkitStandalone();
 export const ZABKIT_FOLLOWER = zabkitEnsemble('follower');
 export const ZABKIT_OBSERVER = zabkitEnsemble('observer');
 
-/** The Apache ZooKeeper 3.8 counterpart of a target: standalone, or a follower of a 3-member ensemble. */
 /** slf4j-simple levels for the Apache ensemble counterpart: INFO for the server, not for elections. */
 const SERVER_INFO_LOGGING = [
   '-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server=info',
@@ -105,6 +104,7 @@ const SERVER_INFO_LOGGING = [
   '-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS',
 ];
 
+/** The Apache ZooKeeper 3.8 counterpart of a target: standalone, or a follower of a 3-member ensemble. */
 export async function startApacheCounterpart(mode: TargetMode, o: ApacheZooKeeperOptions = {}): Promise<InteropTarget> {
   if (mode === 'standalone') {
     const zk = await startApacheZooKeeper(o);
