@@ -44,6 +44,8 @@
 // 11. createSession (-10) sent after the handshake: ZooKeeper runs a createSession txn and
 //     writes a second ConnectResponse; zabkit answers -6 and closes.
 // Differences that ARE compared (ZooKeeper 3.9 behaves like 3.8 here) are zabkit bugs.
+// A stalled reference is not compared either: when Apache expires one of a sequence's sessions
+// (no sequence idles one that long), its run is taken again on a fresh server (REFERENCE_RETAKES).
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -210,6 +212,14 @@ class Run {
     this.steps.push({ step, by: '-', result: value, events: [] });
   }
 
+  /**
+   * The sessions of this run that `log` (the server's log while it ran) says the server expired.
+   * No sequence leaves a session idle for its timeout, so an expiry means the server stalled.
+   */
+  expiredIn(log: string): string[] {
+    return [...this.owners.keys()].map((id) => `0x${id.toString(16)}`).filter((hex) => log.includes(`Expiring session ${hex},`));
+  }
+
   /** Whether the server closes `who`'s connection within `ms`. */
   async closedWithin(who: string, ms: number): Promise<boolean> {
     const c = this.client(who);
@@ -351,6 +361,9 @@ const CONFIG_MEMBERSHIP =
   '/zookeeper/config on an ensemble member: Apache holds the membership text (version -1); zabkit leaves it empty (docs/zab.md, not modelled yet)';
 const DELETE_CONTAINER_38 =
   'deleteContainer (20) from a client: 3.8 reads the path as the whole request buffer (header included) so always -8; 3.9 decodes DeleteContainerRequest';
+
+/** How often a sequence's Apache run is taken again after Apache expired one of its sessions. */
+const REFERENCE_RETAKES = 2;
 
 const sequences: Array<[string, Sequence]> = [];
 const seq = (name: string, fn: Sequence): void => void sequences.push([name, fn]);
@@ -1087,11 +1100,11 @@ describe.each([ZABKIT_STANDALONE, zabkitEnsemble('follower', { tickTimeMs: 2000,
   const skipped: string[] = [];
   const totals = { sequences: 0, steps: 0, requests: 0 };
 
+  const startReference = (): Promise<InteropTarget> =>
+    startApacheCounterpart(spec.mode, { extendedTypes: true, containerCheckIntervalMs: 1000 });
+
   beforeAll(async () => {
-    [zk, ours] = await Promise.all([
-      startApacheCounterpart(spec.mode, { extendedTypes: true, containerCheckIntervalMs: 1000 }),
-      spec.start(),
-    ]);
+    [zk, ours] = await Promise.all([startReference(), spec.start()]);
   });
   afterAll(async () => {
     await Promise.all([zk?.close(), ours?.close()]);
@@ -1116,7 +1129,23 @@ describe.each([ZABKIT_STANDALONE, zabkitEnsemble('follower', { tickTimeMs: 2000,
 
   for (const [name, fn] of sequences) {
     it(name, async () => {
-      const a = await execute('zk', zk!.connectString, name, fn);
+      let logMark = zk!.logMark?.();
+      let a = await execute('zk', zk!.connectString, name, fn);
+      // On the shared CI machine Apache ZooKeeper has (rarely) stopped answering a sequence's
+      // requests until it expired the waiting sessions. That is a stall of the reference, not
+      // behaviour to compare: take its run again on a fresh server, and say so.
+      for (let retake = 1; retake <= REFERENCE_RETAKES; retake++) {
+        const log = zk!.logs?.(logMark) ?? '';
+        const expired = a.expiredIn(log);
+        if (expired.length === 0) break;
+        console.warn(`differential ${name} on ${spec.name}: Apache ZooKeeper expired session(s) ${expired.join(', ')} of the sequence; `
+          + `taking its run again on a fresh server (${retake}/${REFERENCE_RETAKES}). Its log meanwhile:\n${log.trim()}`);
+        await zk!.close();
+        zk = undefined;
+        zk = await startReference();
+        logMark = zk.logMark?.();
+        a = await execute('zk', zk.connectString, name, fn);
+      }
       const b = await execute('ours', ours!.connectString, name, fn);
       totals.sequences++;
       totals.steps += a.steps.length;
@@ -1132,9 +1161,11 @@ describe.each([ZABKIT_STANDALONE, zabkitEnsemble('follower', { tickTimeMs: 2000,
       }
       const mismatches = compare(name, a.steps, b.steps);
       if (mismatches.length > 0) {
-        const apacheLog = zk?.logs?.().trim();
-        expect.fail(`${mismatches.length} mismatch(es) zk vs ours:\n${mismatches.join('\n')}${apacheLog ? `\nApache ZooKeeper's log:\n${apacheLog}` : ''}`);
+        // The mismatches come last: a CI report that keeps only the tail of the output keeps them
+        // and the end of the log of the member under test, printed just before.
+        const apacheLog = zk?.logs?.(logMark).trim();
+        expect.fail(`${apacheLog ? `Apache ZooKeeper's log during this sequence:\n${apacheLog}\n` : ''}${mismatches.length} mismatch(es) zk vs ours:\n${mismatches.join('\n')}`);
       }
-    }, 60_000);
+    }, 180_000);
   }
 });

@@ -25,8 +25,13 @@ export interface InteropTarget {
   readonly serverId: number;
   /** Every member ("host:port,..."); the server itself when standalone. */
   readonly allMembers: string;
-  /** The server's own log (an Apache counterpart's WARN-and-above output, per member), to explain a failure. */
-  logs?(): string;
+  /**
+   * The server's own log, to explain a failure: an Apache counterpart's output, per member (the
+   * member under test last). With `from` (a logMark()), only what was logged after that mark.
+   */
+  logs?(from?: number[]): string;
+  /** Where each member's log stands now: a mark for logs(from). */
+  logMark?(): number[];
   close(): Promise<void>;
 }
 
@@ -95,7 +100,7 @@ export const ZABKIT_STANDALONE = zabkitStandalone();
 export const ZABKIT_FOLLOWER = zabkitEnsemble('follower');
 export const ZABKIT_OBSERVER = zabkitEnsemble('observer');
 
-/** slf4j-simple levels for the Apache ensemble counterpart: INFO for the server, not for elections. */
+/** slf4j-simple levels for the Apache counterparts: INFO for the server, not for elections. */
 const SERVER_INFO_LOGGING = [
   '-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server=info',
   '-Dorg.slf4j.simpleLogger.log.org.apache.zookeeper.server.quorum.FastLeaderElection=warn',
@@ -106,11 +111,15 @@ const SERVER_INFO_LOGGING = [
 
 /** The Apache ZooKeeper 3.8 counterpart of a target: standalone, or a follower of a 3-member ensemble. */
 export async function startApacheCounterpart(mode: TargetMode, o: ApacheZooKeeperOptions = {}): Promise<InteropTarget> {
+  // Both kinds log their server side at INFO (session expiry and closeSession, a follower
+  // re-syncing or shutting down, a client's end of stream): a failure message prints these lines,
+  // and the differential tests read the session expiries in them. Election chatter stays at WARN.
+  const logged = { ...o, jvmFlags: [...SERVER_INFO_LOGGING, ...(o.jvmFlags ?? [])] };
   if (mode === 'standalone') {
-    const zk = await startApacheZooKeeper(o);
+    const zk = await startApacheZooKeeper(logged);
     return {
       name: 'apache-3.8', mode, connectString: zk.connectString, port: zk.port, serverId: 0, allMembers: zk.connectString,
-      logs: () => zk.output(), close: () => zk.stop(),
+      logs: (from) => zk.output(from?.[0]), logMark: () => [zk.outputMark()], close: () => zk.stop(),
     };
   }
   if (mode === 'observer') throw new Error('the Apache counterpart has no observer');
@@ -118,14 +127,7 @@ export async function startApacheCounterpart(mode: TargetMode, o: ApacheZooKeepe
   // on, one disk stall on the shared CI machine longer than syncLimit (10 s) makes the Apache
   // leader drop followers whose oldest proposal is un-ACKed (LearnerHandler's SyncLimitCheck) and
   // then step down, closing every client of the follower under test mid-sequence.
-  // Its server-side INFO lines (session expiry and closeSession, a follower re-syncing or shutting
-  // down, a client's end of stream) are kept in the log a mismatch prints: a follower once closed
-  // every client of a sequence with nothing at WARN to say why. Election chatter stays at WARN.
-  const ensemble = await startApacheEnsemble(3, {
-    ...o,
-    extraConfig: { forceSync: 'no', ...o.extraConfig },
-    jvmFlags: [...SERVER_INFO_LOGGING, ...(o.jvmFlags ?? [])],
-  });
+  const ensemble = await startApacheEnsemble(3, { ...logged, extraConfig: { forceSync: 'no', ...o.extraConfig } });
   const modes = await Promise.all(ensemble.members.map(async (m) => /^Mode: (\w+)$/m.exec(await fourLetterWord(m.port, 'srvr'))?.[1]));
   const follower = ensemble.members[modes.indexOf('follower')];
   if (!follower) {
@@ -135,6 +137,12 @@ export async function startApacheCounterpart(mode: TargetMode, o: ApacheZooKeepe
   return {
     name: 'apache-3.8-ensemble follower', mode, connectString: follower.connectString, port: follower.port, serverId: follower.myid,
     allMembers: ensemble.connectString, close: () => ensemble.stop(),
-    logs: () => ensemble.members.map((m) => `--- member ${m.myid}${m === follower ? ' (the follower under test)' : ''}\n${m.output()}`).join('\n'),
+    // The follower under test is printed last, so that a truncated failure message keeps its lines.
+    logs: (from) => ensemble.members
+      .map((m, i) => ({ m, text: m.output(from?.[i]) }))
+      .sort((a, b) => Number(a.m === follower) - Number(b.m === follower))
+      .map(({ m, text }) => `--- member ${m.myid}${m === follower ? ' (the follower under test)' : ''}\n${text}`)
+      .join('\n'),
+    logMark: () => ensemble.members.map((m) => m.outputMark()),
   };
 }

@@ -33,8 +33,13 @@ export interface ApacheZooKeeper {
   /** "127.0.0.1:port" */
   readonly connectString: string;
   readonly dataDir: string;
-  /** Last part of the JVM's combined stdout/stderr (WARN level and above by default). */
-  output(): string;
+  /**
+   * Last part of the JVM's combined stdout/stderr (WARN level and above by default); with `from`
+   * (an outputMark()), only what it printed after that mark.
+   */
+  output(from?: number): string;
+  /** How much the JVM has printed so far: a mark for output(from). */
+  outputMark(): number;
   /** SIGTERM, SIGKILL after a grace period, then remove the dataDir. Idempotent. */
   stop(): Promise<void>;
   /** SIGKILL immediately (crash), then remove the dataDir. Idempotent. */
@@ -112,7 +117,8 @@ function jvmArgs(opts: ApacheZooKeeperOptions, cfgPath: string): string[] {
 
 interface Launched {
   child: ChildProcess;
-  output(): string;
+  output(from?: number): string;
+  outputMark(): number;
 }
 
 function launch(opts: ApacheZooKeeperOptions, dir: string, cfgPath: string): Launched {
@@ -121,13 +127,24 @@ function launch(opts: ApacheZooKeeperOptions, dir: string, cfgPath: string): Lau
     env: { ...process.env, ZABKIT_GUARD_DIR: dir },
   });
   let output = '';
+  let printed = 0;
   const append = (chunk: string): void => {
     output += chunk;
+    printed += chunk.length;
     if (output.length > 2 * OUTPUT_LIMIT) output = output.slice(-OUTPUT_LIMIT);
   };
   child.stdout?.setEncoding('utf8').on('data', append);
   child.stderr?.setEncoding('utf8').on('data', append);
-  return { child, output: () => tail(output, OUTPUT_LIMIT) };
+  const since = (from: number): string => {
+    const wanted = printed - from;
+    if (wanted <= 0) return '';
+    return wanted <= output.length ? output.slice(-wanted) : `[earlier lines dropped]\n${output}`;
+  };
+  return {
+    child,
+    output: (from) => tail(from === undefined ? output : since(from), OUTPUT_LIMIT),
+    outputMark: () => printed,
+  };
 }
 
 async function waitServing(launched: Launched, port: number, timeoutMs: number): Promise<void> {
@@ -148,7 +165,7 @@ async function waitServing(launched: Launched, port: number, timeoutMs: number):
   throw new Error(`ZooKeeper on port ${port} not serving after ${timeoutMs} ms (last srvr: ${last.trim()})\n${tail(launched.output())}`);
 }
 
-function controls(launched: Launched, dir: string): Pick<ApacheZooKeeper, 'stop' | 'kill' | 'output'> {
+function controls(launched: Launched, dir: string): Pick<ApacheZooKeeper, 'stop' | 'kill' | 'output' | 'outputMark'> {
   let done: Promise<void> | undefined;
   const cleanup = async (): Promise<void> => {
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
@@ -165,7 +182,7 @@ function controls(launched: Launched, dir: string): Pick<ApacheZooKeeper, 'stop'
       await waitClosed(child, STOP_GRACE_MS);
       await cleanup();
     })());
-  return { stop: () => finish(true), kill: () => finish(false), output: launched.output };
+  return { stop: () => finish(true), kill: () => finish(false), output: launched.output, outputMark: launched.outputMark };
 }
 
 /** Starts a standalone Apache ZooKeeper on a free 127.0.0.1 port and waits until it serves. */
