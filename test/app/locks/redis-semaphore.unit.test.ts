@@ -3,7 +3,7 @@
 // renewal and expiry, loss and release of an expired lease.
 import type { Redis } from 'ioredis';
 import RedisMock from 'ioredis-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LockLostError, LockTimeoutError, RedisLockRegistry, type RedisLockRegistryOptions } from '../../../app/index.js';
 import { ManualClock, settle } from '../support/manual-clock.js';
 import { lossOf, track } from '../support/observe.js';
@@ -24,6 +24,26 @@ function registry(options: Partial<RedisLockRegistryOptions> = {}): RedisLockReg
 }
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ioredis-mock's TIME is not a clock: its seconds are Math.round(Date.now() / 1000) and its
+// microseconds come from process.hrtime(), whose sub-second phase has nothing to do with the wall
+// clock's. So the "now" the scripts compute falls back by up to a second once a second (measured:
+// 3 backward jumps, the worst 998 ms, in 3 s of reads), and a test that compares two readings a
+// few ms apart fails now and then. Redis's own TIME never goes back. This file's process gets an
+// hrtime whose sub-second part is the wall clock's, half a second ahead to undo the rounding, so
+// the mock's TIME reads Date.now() + 500 ms. (Each test file runs in its own process.)
+const realHrtime = process.hrtime;
+beforeAll(() => {
+  const inPhase = ((): [number, number] => {
+    const ms = Date.now();
+    return [Math.floor(ms / 1000), ((ms + 500) % 1000) * 1e6];
+  }) as typeof process.hrtime;
+  inPhase.bigint = realHrtime.bigint;
+  process.hrtime = inPhase;
+});
+afterAll(() => {
+  process.hrtime = realHrtime;
+});
 
 beforeEach(() => {
   clock = new ManualClock();
