@@ -144,6 +144,8 @@ function mntr(server: Host, processor: RequestProcessor): string {
     ['event_loop_lag_p99_ms', lag.p99Ms.toFixed(3)],
     ['event_loop_lag_max_ms', lag.maxMs.toFixed(3)],
     ['event_loop_lag_samples', lag.samples],
+    // zabkit only: lone txns the log wrote on the event loop's thread (see TxnLog)
+    ['txn_log_writes_on_event_loop', txnLog?.loneWritesInline ?? 0],
   ];
   return metrics.map(([k, v]) => `zk_${k}\t${v}\n`).join('');
 }

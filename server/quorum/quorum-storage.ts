@@ -72,6 +72,11 @@ export class QuorumStorage {
   onDurable: (zxid: bigint) => void = () => undefined;
   /** Set by the driver: the log can no longer be written. */
   onFailure: (err: Error) => void = () => undefined;
+  /**
+   * Set by the driver: a lone txn arriving at an idle log may be written on the event loop's
+   * thread (see TxnLog) while no snapshot or sync rewrite shares the disk.
+   */
+  writeLoneTxnsInline = false;
   /** Set by the driver: what a periodic snapshot writes (the applied tree), if anything. */
   snapshotSource: () => SnapshotSource | undefined = () => undefined;
 
@@ -84,6 +89,7 @@ export class QuorumStorage {
       preAllocBytes: o.preAllocBytes,
       slowWriteWarningMs: o.fsyncWarningThresholdMs,
       warn: o.log,
+      mayWriteLoneTxnInline: () => this.writeLoneTxnsInline && this.snapshotting === undefined && !this.rewriting,
       onDurable: (zxid) => {
         if (zxid > this.durableZxid) this.durableZxid = zxid;
         this.onDurable(zxid);

@@ -62,6 +62,9 @@ export class DurableStore implements TxnSink {
       onFailure: (err) => this.fail(err),
       slowWriteWarningMs: options.fsyncWarningThresholdMs,
       warn: options.log,
+      // Alone in a turn, at an idle log, nothing to wait behind it: no thread-pool round trip,
+      // unless a snapshot is sharing the disk (its writes can hold one up for 100+ ms).
+      mayWriteLoneTxnInline: () => this.snapshotting === undefined,
     });
   }
 

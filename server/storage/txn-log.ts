@@ -4,13 +4,17 @@
 // returns only after the data is (as write + fdatasync, in one trip to libuv's thread pool instead
 // of two: measured here, a lower and tighter latency for one-at-a-time writes); where O_DSYNC
 // does not exist, write then fdatasync. Segments are preallocated in `preAllocBytes` steps and
-// rolled on request (at snapshots). Nothing here blocks the event loop.
+// rolled on request (at snapshots). Writes run on the thread pool, with one exception the owner
+// opts into: a txn that arrives at an idle log and is still alone at the end of that turn of the
+// event loop, while the owner says nothing else is going on, is written on the loop's own thread
+// (no round trip through the pool; a slow one turns this off for a while).
 // Counterpart: FileTxnLog (append, commit, rollLog, preAllocSize) + SyncRequestProcessor's batching.
 
-import { constants } from 'node:fs';
+import { constants, fdatasyncSync, writevSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setImmediate as endOfTurn } from 'node:timers/promises';
 import { AvgMinMax } from '../metrics/avg-min-max.js';
 import { encodeRecordHeader, encodeSegmentHeader, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES } from './log-format.js';
 import { logName } from './file-names.js';
@@ -28,6 +32,16 @@ export interface TxnLogOptions {
   readonly slowWriteWarningMs?: number;
   /** Where that warning goes. */
   readonly warn?: (message: string) => void;
+  /**
+   * Asked when a txn arrives at an idle log: is the server quiet enough that, should the txn still
+   * be alone at the end of this turn of the event loop, it may be written on the loop's own
+   * thread? Unset: never (every write goes through the thread pool at once).
+   */
+  readonly mayWriteLoneTxnInline?: () => boolean;
+  /** A lone write on the loop slower than this pauses them (LONE_WRITE_SLOW_MS by default). */
+  readonly loneWriteSlowMs?: number;
+  /** The clock lone writes are timed and paused by (performance.now by default; tests step it). */
+  readonly now?: () => number;
 }
 
 /** Counters for figures and four-letter words. */
@@ -40,10 +54,21 @@ export interface TxnLogStats {
    * its count is the durable writes, its total the txns, its max the largest group commit.
    */
   readonly batchSize: AvgMinMax;
+  /** Durable writes of a lone txn done on the event loop's thread. */
+  loneWritesInline: number;
 }
 
 /** ZooKeeper's default fsync.warningthresholdms. */
 export const DEFAULT_SLOW_WRITE_WARNING_MS = 1000;
+
+/**
+ * A lone write on the event loop that took longer than this many ms (the bench's event-loop lag
+ * target) sends lone writes back to the thread pool for LONE_WRITE_PAUSE_FACTOR times as long:
+ * slow lone writes then hold the loop at most 0.5% of the time (a 5 ms one pauses them for 1 s),
+ * and a disk that stays slow is kept off the loop while one hiccup costs little.
+ */
+export const LONE_WRITE_SLOW_MS = 5;
+export const LONE_WRITE_PAUSE_FACTOR = 200;
 
 /** Synchronous data writes where the platform has them (Linux, macOS); 0 elsewhere. */
 const O_DSYNC: number = constants.O_DSYNC ?? 0;
@@ -67,9 +92,15 @@ export class TxnLog {
   private rollRequested = false;
   private failed: Error | undefined;
   private closed = false;
-  readonly stats: TxnLogStats = { bytes: 0, syncMs: new AvgMinMax(), batchSize: new AvgMinMax() };
+  /** performance.now() before which no lone write goes on the event loop (one was slow). */
+  private inlinePausedUntil = 0;
+  readonly stats: TxnLogStats = { bytes: 0, syncMs: new AvgMinMax(), batchSize: new AvgMinMax(), loneWritesInline: 0 };
 
-  constructor(private readonly options: TxnLogOptions) {}
+  private readonly now: () => number;
+
+  constructor(private readonly options: TxnLogOptions) {
+    this.now = options.now ?? (() => performance.now());
+  }
 
   /** Queues one txn; `onDurable` reports it once it is on disk. */
   append(zxid: bigint, payload: Buffer): void {
@@ -79,7 +110,12 @@ export class TxnLog {
     this.queue.push(encodeRecordHeader(zxid, payload), payload);
     this.queueBytes += RECORD_HEADER_BYTES + payload.length;
     this.queueZxid = zxid;
-    if (!this.flushing) this.flushing = this.flushLoop();
+    if (!this.flushing) {
+      const inline = this.options.mayWriteLoneTxnInline;
+      this.flushing = inline !== undefined && inline() && this.now() >= this.inlinePausedUntil
+        ? this.flushAtEndOfTurn()
+        : this.flushLoop();
+    }
   }
 
   /** The next append starts a new segment (named after its first zxid). */
@@ -115,6 +151,45 @@ export class TxnLog {
     } finally {
       this.flushing = undefined;
     }
+  }
+
+  /**
+   * Lets the rest of this turn's appends join, then writes a txn that is still alone on the event
+   * loop's thread (one write call, no hand-off to the pool and no wake-up when it is done), or
+   * else everything queued as usual.
+   */
+  private async flushAtEndOfTurn(): Promise<void> {
+    await endOfTurn();
+    try {
+      this.writeLoneTxnInline();
+    } catch (e) {
+      this.failed = e as Error;
+      this.options.onFailure(this.failed);
+    }
+    return this.flushLoop();
+  }
+
+  private writeLoneTxnInline(): void {
+    const segment = this.segment;
+    const end = (segment?.position ?? 0) + this.queueBytes;
+    if (this.queue.length !== 2 || this.failed || this.rollRequested || !segment || end > segment.allocated) return;
+    if (!this.options.mayWriteLoneTxnInline!()) return;
+    const batch = this.queue;
+    const zxid = this.queueZxid;
+    this.queue = [];
+    this.queueBytes = 0;
+    const started = this.now();
+    writeAllSync(segment.handle.fd, batch, segment.position);
+    if (O_DSYNC === 0) fdatasyncSync(segment.handle.fd);
+    this.stats.bytes += end - segment.position;
+    segment.position = end;
+    const done = this.now();
+    const ms = done - started;
+    if (ms > (this.options.loneWriteSlowMs ?? LONE_WRITE_SLOW_MS)) this.inlinePausedUntil = done + LONE_WRITE_PAUSE_FACTOR * ms;
+    this.recordSyncTime(ms, segment);
+    this.stats.batchSize.record(1);
+    this.stats.loneWritesInline++;
+    this.options.onDurable(zxid);
   }
 
   /** Writes everything queued as one durable write; resolves with its last zxid. */
@@ -199,14 +274,30 @@ export class TxnLog {
 }
 
 /** writev until every byte is written (a regular file may take a batch in several parts). */
+function writeAllSync(fd: number, buffers: Buffer[], position: number): void {
+  let rest = buffers;
+  for (let at = position; rest.length > 0;) {
+    const written = writevSync(fd, rest, at);
+    at += written;
+    rest = unwritten(rest, written);
+  }
+}
+
+/** The same, on the thread pool. */
 async function writeAll(handle: FileHandle, buffers: Buffer[], position: number): Promise<void> {
   let rest = buffers;
   for (let at = position; rest.length > 0;) {
-    let { bytesWritten } = await handle.writev(rest, at);
+    const { bytesWritten } = await handle.writev(rest, at);
     at += bytesWritten;
-    let i = 0;
-    while (i < rest.length && bytesWritten >= rest[i]!.length) bytesWritten -= rest[i++]!.length;
-    rest = rest.slice(i);
-    if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
+    rest = unwritten(rest, bytesWritten);
   }
+}
+
+/** What is left of `buffers` after a write took its first `written` bytes. */
+function unwritten(buffers: Buffer[], written: number): Buffer[] {
+  let i = 0;
+  while (i < buffers.length && written >= buffers[i]!.length) written -= buffers[i++]!.length;
+  const rest = buffers.slice(i);
+  if (written > 0) rest[0] = rest[0]!.subarray(written);
+  return rest;
 }

@@ -1,7 +1,7 @@
 // A real in-process ensemble (3 voters + 1 observer on 127.0.0.1, durable temp data dirs):
 // one leader is elected and every member agrees; the four-letter words show each member's
 // mode; writes made through the leader, a follower and the observer are read back on every
-// member; a session reads its own writes on a learner; sync makes a learner's next read as
+// member; learners log a lone txn on the event loop, the leader does not; a session reads its own writes on a learner; sync makes a learner's next read as
 // fresh as the leader's; ephemerals of a closed or expired session disappear everywhere;
 // unconfigured sids are refused on the election and quorum ports while the ensemble goes on;
 // node-zookeeper-client and kazoo work against a follower unchanged.
@@ -83,6 +83,17 @@ describe('a 3-voter + 1-observer ensemble', () => {
     // Every member applied the same history: the same zxid of the last change.
     const mzxids = await Promise.all(e.members.map(async (m) => (await (await clientOf(m.sid)).exists(base))!.mzxid));
     expect(new Set(mzxids).size).toBe(1);
+  });
+
+  it('learners log a lone PROPOSAL on the event loop; the leader\'s own write stays on the thread pool', async () => {
+    const path = uniquePath('lone');
+    const c = await clientOf(followers()[0]!);
+    await c.create(path, '0');
+    for (let i = 1; i <= 5; i++) await c.setData(path, `${i}`);
+    const onLoop = async (sid: number) =>
+      Number((await fourLetterWord(e.member(sid).clientPort, 'mntr')).match(/^zk_txn_log_writes_on_event_loop\t(\d+)$/m)?.[1]);
+    expect(await onLoop(leader)).toBe(0);
+    for (const sid of [...followers(), 4]) expect(await onLoop(sid), `member ${sid}`).toBeGreaterThanOrEqual(1);
   });
 
   it('a session reads its own writes on a follower and on the observer, with no sync', async () => {

@@ -1,7 +1,8 @@
 // A snapshot written while writes keep landing (tiny slices force many interleavings): the
 // tree recovered from it plus the log equals the live tree exactly — the fuzzy-snapshot +
 // idempotent-replay contract, including creates, deletes, re-creates, sequential counters,
-// multis and ACL changes that hit nodes before, during and after the walk passes them.
+// multis and ACL changes that hit nodes before, during and after the walk passes them. While a
+// snapshot shares the disk, no txn is written on the event loop's thread.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultServerOptions } from '../../../server/options.js';
@@ -71,6 +72,40 @@ describe('fuzzy snapshot', () => {
       expect(r.state.lastZxid).toBe(lastZxid);
       expect(dumpTree(r.state.tree)).toEqual(expected);
       expect(ops).toBeGreaterThan(0);
+    } finally {
+      c.destroy();
+      await server.close();
+    }
+  }, 60_000);
+
+  it('writes no lone txn on the event loop while a snapshot is being written', async () => {
+    const dataDir = tempDataDir('zabkit-fuzzy');
+    dirs.push(dataDir);
+    const options = defaultServerOptions({ host: '127.0.0.1', port: 0, dataDir });
+    const storage = await DurableStore.open({
+      dataDir, snapCount: 1_000_000_000, preAllocBytes: 1 << 20, snapRetainCount: 3, purgeIntervalHours: 0,
+      random: seededRandom(1), log: () => undefined, snapshotPacing: { sliceMs: 0, chunkBytes: 512 },
+    });
+    const server = new ZooKeeperServer(options, undefined, storage);
+    await server.listen();
+    const c = await RawClient.connect(`127.0.0.1:${server.address.port}`, { timeoutMs: 10_000 });
+    try {
+      await Promise.all(Array.from({ length: 1500 }, (_, i) => c.create(`/k${i}`, `v${i}`)));
+      const stats = storage.store.log.stats;
+      await c.setData('/k0', 'lone');
+      expect(stats.loneWritesInline, 'a lone write with no snapshot goes on the loop').toBeGreaterThanOrEqual(1);
+      let done = false;
+      const snapshot = storage.store.snapshot().finally(() => (done = true));
+      const before = stats.loneWritesInline;
+      let during = 0;
+      for (let i = 0; !done; i++) {
+        await c.setData(`/k${i % 1500}`, `during ${i}`);
+        // Still writing when the reply came, so it was when this txn's write began.
+        if (!done) during++;
+        expect(stats.loneWritesInline).toBe(before);
+      }
+      await snapshot;
+      expect(during).toBeGreaterThan(5);
     } finally {
       c.destroy();
       await server.close();

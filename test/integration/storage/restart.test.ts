@@ -136,7 +136,7 @@ describe('sessions across a restart', () => {
 });
 
 describe('the txn log in mntr', () => {
-  it('counts durable writes and their batch sizes, and keeps them across srst (as ZooKeeper does)', async () => {
+  it('counts durable writes, their batch sizes and lone writes on the event loop, kept across srst (as ZooKeeper does)', async () => {
     const dataDir = tempDataDir();
     dirs.push(dataDir);
     const s = await start(dataDir, { fourLetterWords: '*' });
@@ -151,5 +151,9 @@ describe('the txn log in mntr', () => {
     expect(Number(mntr.get('zk_sum_sync_processor_batch_size'))).toBeGreaterThanOrEqual(21);
     expect(Number(mntr.get('zk_max_sync_processor_batch_size'))).toBeGreaterThan(1);
     expect(mntr.get('zk_avg_fsynctime')).toMatch(/^\d+\.\d+(E-?\d+)?$/);
+    // A lone txn at an idle log, as a one-at-a-time client writes, goes on the event loop.
+    await c.setData('/n0', 'y');
+    await c.setData('/n1', 'y');
+    expect(Number((await fourLetterWord(s.port, 'mntr')).match(/^zk_txn_log_writes_on_event_loop\t(\d+)$/m)?.[1])).toBeGreaterThanOrEqual(1);
   });
 });

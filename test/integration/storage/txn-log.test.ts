@@ -1,6 +1,8 @@
 // The txn log's group commit on a real directory: what is appended in one turn shares one durable
 // write, reports come in zxid order and cover every txn, txns appended while a write is under way
-// (or from inside a report) ride the next write, and everything reads back from the segment.
+// (or from inside a report) ride the next write, and everything reads back from the segment; a
+// lone txn at an idle log is written on the event loop's thread only when the owner allows it,
+// it is still alone at the end of the turn, and no recent lone write was slow.
 
 import { mkdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,7 +18,12 @@ afterEach(() => {
 
 function openLog(
   onDurable: (zxid: bigint, log: TxnLog) => void,
-  extra: { slowWriteWarningMs?: number; warn?: (m: string) => void } = {},
+  extra: {
+    slowWriteWarningMs?: number;
+    warn?: (m: string) => void;
+    mayWriteLoneTxnInline?: () => boolean;
+    now?: () => number;
+  } = {},
 ): { log: TxnLog; dir: string; failures: Error[] } {
   const dir = tempDataDir('zabkit-txnlog');
   dirs.push(dir);
@@ -107,5 +114,84 @@ describe('TxnLog', () => {
     await second.log.drain();
     expect(quiet).toEqual([]);
     await second.log.close();
+  });
+
+  describe('a lone txn on the event loop', () => {
+    const endOfTurn = () => new Promise((r) => setImmediate(r));
+
+    /** A log with its first segment open (the first write always goes through the pool). */
+    async function openedLog(allow: () => boolean, now?: () => number) {
+      const reports: bigint[] = [];
+      const opened = openLog((zxid) => reports.push(zxid), { mayWriteLoneTxnInline: allow, now });
+      opened.log.append(1n, payload(1n));
+      await opened.log.drain();
+      return { ...opened, reports };
+    }
+
+    it('is durable and reported within the turn it was appended in, and reads back', async () => {
+      const { log, dir, failures, reports } = await openedLog(() => true);
+      expect(log.stats.loneWritesInline).toBe(0);
+      log.append(2n, payload(2n));
+      expect(reports).toEqual([1n]); // not inside append: the rest of the turn may still join
+      await endOfTurn(); // queued after the log's own end-of-turn step
+      expect(reports).toEqual([1n, 2n]);
+      expect(log.busy).toBe(false);
+      expect(log.stats.loneWritesInline).toBe(1);
+      log.append(3n, payload(3n));
+      await log.drain();
+      expect(log.stats.loneWritesInline).toBe(2);
+      expect(failures).toEqual([]);
+      expect((await readLogTail(storageDirs(dir, undefined), 10)).map((t) => t.zxid)).toEqual([1n, 2n, 3n]);
+      await log.close();
+    });
+
+    it('is not when more txns join it in the same turn, nor when the owner says no', async () => {
+      let allow = true;
+      const { log, dir, reports } = await openedLog(() => allow);
+      log.append(2n, payload(2n));
+      log.append(3n, payload(3n));
+      await log.drain();
+      expect(log.stats.loneWritesInline).toBe(0);
+      expect(log.stats.batchSize.max).toBe(2);
+
+      allow = false;
+      log.append(4n, payload(4n));
+      await log.drain();
+      expect(log.stats.loneWritesInline).toBe(0);
+      expect(reports).toEqual([1n, 3n, 4n]);
+      expect((await readLogTail(storageDirs(dir, undefined), 10)).length).toBe(4);
+      await log.close();
+    });
+
+    it('is not when the txn opens a new segment', async () => {
+      const { log, dir } = await openedLog(() => true);
+      log.roll();
+      log.append(2n, payload(2n));
+      await log.drain();
+      expect(log.stats.loneWritesInline).toBe(0);
+      log.append(3n, payload(3n));
+      await log.drain();
+      expect(log.stats.loneWritesInline).toBe(1);
+      expect((await readLogTail(storageDirs(dir, undefined), 10)).map((t) => t.zxid)).toEqual([1n, 2n, 3n]);
+      await log.close();
+    });
+
+    it('goes back to the thread pool for 200x as long as a lone write over 5 ms took', async () => {
+      let clock = 0;
+      const { log, reports } = await openedLog(() => true, () => (clock += 6)); // every lone write takes 6 ms
+      log.append(2n, payload(2n));
+      await log.drain(); // written on the loop in 6 ms by this clock, ending before 30: paused for 1200
+      expect(log.stats.loneWritesInline).toBe(1);
+      clock = 1_000;
+      log.append(3n, payload(3n));
+      await log.drain();
+      expect(log.stats.loneWritesInline, 'paused').toBe(1);
+      clock = 1_300;
+      log.append(4n, payload(4n));
+      await log.drain();
+      expect(log.stats.loneWritesInline, 'the pause is over').toBe(2);
+      expect(reports).toEqual([1n, 2n, 3n, 4n]);
+      await log.close();
+    });
   });
 });
