@@ -38,8 +38,6 @@ export interface TxnLogOptions {
    * thread? Unset: never (every write goes through the thread pool at once).
    */
   readonly mayWriteLoneTxnInline?: () => boolean;
-  /** A lone write on the loop slower than this pauses them (LONE_WRITE_SLOW_MS by default). */
-  readonly loneWriteSlowMs?: number;
   /** The clock lone writes are timed and paused by (performance.now by default; tests step it). */
   readonly now?: () => number;
 }
@@ -92,7 +90,7 @@ export class TxnLog {
   private rollRequested = false;
   private failed: Error | undefined;
   private closed = false;
-  /** performance.now() before which no lone write goes on the event loop (one was slow). */
+  /** The time (by `now`) before which no lone write goes on the event loop (one was slow). */
   private inlinePausedUntil = 0;
   readonly stats: TxnLogStats = { bytes: 0, syncMs: new AvgMinMax(), batchSize: new AvgMinMax(), loneWritesInline: 0 };
 
@@ -185,7 +183,7 @@ export class TxnLog {
     segment.position = end;
     const done = this.now();
     const ms = done - started;
-    if (ms > (this.options.loneWriteSlowMs ?? LONE_WRITE_SLOW_MS)) this.inlinePausedUntil = done + LONE_WRITE_PAUSE_FACTOR * ms;
+    if (ms > LONE_WRITE_SLOW_MS) this.inlinePausedUntil = done + LONE_WRITE_PAUSE_FACTOR * ms;
     this.recordSyncTime(ms, segment);
     this.stats.batchSize.record(1);
     this.stats.loneWritesInline++;
